@@ -1,0 +1,68 @@
+# The README's two commands are `make run` and `make test`; both set up what they need.
+SHELL := /bin/bash
+SERVER_PYTHON ?= $(shell scripts/find-python 3.11)
+BOT_PYTHON ?= $(shell scripts/find-python 3.10)
+VENV := .venv
+BOT_VENV := .venv-bot
+PY := $(VENV)/bin/python
+BOT_PY := $(BOT_VENV)/bin/python
+POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+
+.PHONY: run test lint test-server test-postgres test-browser test-plugin test-e2e demo bench \
+	setup setup-bot setup-browser clean
+
+$(VENV)/.installed: setup.cfg pyproject.toml
+	$(SERVER_PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[server,test]'
+	touch $@
+
+$(BOT_VENV)/.installed: setup.cfg pyproject.toml
+	$(BOT_PYTHON) -m venv $(BOT_VENV)
+	$(BOT_PY) -m pip install -q --upgrade pip
+	$(BOT_PY) -m pip install -q -e '.[rasa,test]'
+	touch $@
+
+setup: $(VENV)/.installed
+setup-bot: $(BOT_VENV)/.installed
+
+# Debian's Chromium drives the browser tests; Playwright never downloads a browser of its own.
+setup-browser: setup
+	@command -v chromium >/dev/null || { apt-get update -q && apt-get install -y -q chromium; }
+
+run: setup
+	$(PY) -m widget_server.demo
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+test-server: setup
+	$(PY) -m pytest tests/server tests/test_correlation_id.py
+
+test-postgres: setup
+	WIDGET_TEST_DATABASE_URL=$(POSTGRES_URL) $(PY) -m pytest tests/server
+
+test-browser: setup-browser
+	$(PY) -m pytest tests/browser
+
+test-plugin: setup setup-bot
+	$(BOT_PY) -m pytest tests/plugin
+
+test-e2e: setup setup-bot setup-browser
+	$(PY) -m pytest tests/e2e
+
+test: lint test-server test-postgres test-browser test-plugin test-e2e
+
+demo: setup setup-bot setup-browser
+	$(PY) -m examples.demo
+
+bench: setup setup-bot
+	$(PY) bench/click.py
+	$(PY) bench/attribution.py
+	$(PY) bench/webhooks.py
+	$(PY) bench/widget_size.py
+	$(BOT_PY) bench/channel.py
+
+clean:
+	rm -rf $(VENV) $(BOT_VENV) instance

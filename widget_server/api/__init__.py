@@ -1,0 +1,1 @@
+"""The external HTTP API under /integrations/external."""

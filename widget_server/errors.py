@@ -1,0 +1,40 @@
+"""One JSON error envelope for every failure the API reports."""
+
+from flask import jsonify
+from werkzeug.exceptions import HTTPException
+
+
+class ApiError(Exception):
+    """A client error with its status and a precise message."""
+
+    def __init__(self, status: int, message: str):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+def envelope(status: int, message: str, data=None):
+    """Build the `{status, message, data}` response every endpoint answers with."""
+    response = jsonify({"status": status, "message": message, "data": data})
+    response.status_code = status
+    return response
+
+
+def register(app):
+    """Render ApiError and every HTTP error as the JSON envelope."""
+
+    @app.errorhandler(ApiError)
+    def api_error(error):
+        return envelope(error.status, error.message)
+
+    @app.errorhandler(HTTPException)
+    def http_error(error):
+        response = envelope(error.code, error.description)
+        if error.code == 405 and error.valid_methods:
+            response.headers["Allow"] = ", ".join(error.valid_methods)
+        return response
+
+    @app.errorhandler(Exception)
+    def unexpected(error):
+        app.logger.exception("unhandled error")
+        return envelope(500, "internal error")

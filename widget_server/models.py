@@ -1,0 +1,146 @@
+"""The tables: sites, API keys and web sessions (the attribution rows)."""
+
+import hashlib
+import hmac
+import secrets
+from datetime import UTC, datetime
+
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, types
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from widget_server.db import db
+
+DEFAULT_MESSAGE = (
+    "Reference: {reference} (Please send this reference number, it helps us find your request)"
+)
+SCOPES = ("attribution:read", "attribution:write", "correlations:write")
+
+
+def utcnow() -> datetime:
+    """Return the current time, timezone-aware UTC."""
+    return datetime.now(UTC)
+
+
+def isoformat(moment: datetime | None) -> str | None:
+    """Render a time as ISO 8601 UTC with a `Z`, as the API shows it."""
+    if moment is None:
+        return None
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+class UTCDateTime(types.TypeDecorator):
+    """A timestamp stored as naive UTC everywhere and always read back timezone-aware."""
+
+    impl = types.DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is not None:
+            value = value.astimezone(UTC).replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value, dialect):
+        return value.replace(tzinfo=UTC) if value is not None else None
+
+
+class Site(db.Model):
+    """A tenant: one website with its WhatsApp number and message."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    whatsapp_number: Mapped[str] = mapped_column(String(15))
+    message_template: Mapped[str] = mapped_column(Text, default=DEFAULT_MESSAGE)
+    reuse_hours: Mapped[int] = mapped_column(default=12)
+    whatsapp_base_url: Mapped[str] = mapped_column(String(200), default="https://wa.me")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    @staticmethod
+    def new_key() -> str:
+        """Draw a public site key."""
+        return "s_" + secrets.token_urlsafe(12)
+
+    def message_for(self, correlation_id: str) -> str:
+        """Render the pre-filled WhatsApp message for a correlation ID."""
+        return self.message_template.replace("{reference}", correlation_id)
+
+
+class ApiKey(db.Model):
+    """A Bearer key of one site: only its hash is kept."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("site.id"), index=True)
+    prefix: Mapped[str] = mapped_column(String(16), unique=True)
+    digest: Mapped[str] = mapped_column(String(64))
+    scopes: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    site: Mapped[Site] = relationship()
+
+    @classmethod
+    def issue(cls, site: Site, scopes: list[str]) -> tuple["ApiKey", str]:
+        """Create a key for site; return the row and the plaintext, which is never stored."""
+        prefix = secrets.token_hex(6)
+        plaintext = f"wah_{prefix}_{secrets.token_urlsafe(32)}"
+        key = cls(site=site, prefix=prefix, digest=_digest(plaintext), scopes=" ".join(scopes))
+        return key, plaintext
+
+    @staticmethod
+    def prefix_of(plaintext: str) -> str | None:
+        """Return the lookup prefix of a presented key, or None if it is not shaped like one."""
+        parts = plaintext.split("_")
+        return parts[1] if len(parts) == 3 and parts[0] == "wah" else None
+
+    def matches(self, plaintext: str) -> bool:
+        """Compare a presented key with the stored hash in constant time."""
+        return hmac.compare_digest(self.digest, _digest(plaintext))
+
+    def allows(self, scope: str) -> bool:
+        """Tell whether this key carries scope."""
+        return scope in self.scopes.split()
+
+
+def _digest(plaintext: str) -> str:
+    # Keys are 256-bit random, so a fast hash is enough: nothing to brute-force.
+    return hashlib.sha256(plaintext.encode()).hexdigest()
+
+
+class WebSession(db.Model):
+    """One correlation ID: the click that issued it and, later, the conversation it started."""
+
+    __table_args__ = (
+        Index("ix_web_session_site_created", "site_id", "created_at", "id"),
+        Index("ix_web_session_site_device", "site_id", "device_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("site.id"))
+    correlation_id: Mapped[str] = mapped_column(String(9), unique=True)
+    device_id: Mapped[str | None] = mapped_column(String(128))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_click_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    click_count: Mapped[int] = mapped_column(default=1)
+    click_url: Mapped[str | None] = mapped_column(Text)
+    referrer: Mapped[str | None] = mapped_column(Text)
+    parsed_params: Mapped[dict] = mapped_column(JSON, default=dict)
+    ip_address: Mapped[str | None] = mapped_column(String(45))
+    user_agent: Mapped[str | None] = mapped_column(Text)
+    correlated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    whatsapp_id: Mapped[str | None] = mapped_column(String(32))
+    profile_name: Mapped[str | None] = mapped_column(String(200))
+    message_id: Mapped[str | None] = mapped_column(String(200))
+    lead_type: Mapped[str | None] = mapped_column(String(64))
+
+    def to_row(self) -> dict:
+        """Render the attribution row exactly as the API shows it."""
+        return {
+            "correlation_id": self.correlation_id,
+            "device_id": self.device_id,
+            "created_at": isoformat(self.created_at),
+            "correlated_at": isoformat(self.correlated_at),
+            "click_url": self.click_url,
+            "parsed_params": self.parsed_params or {},
+            "ip_address": self.ip_address,
+            "user_agent": self.user_agent,
+            "lead_type": self.lead_type,
+        }
