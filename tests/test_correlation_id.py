@@ -1,8 +1,9 @@
 """The correlation ID format, shared by the server and the plugin."""
 
-import correlation_id
 from hypothesis import given
 from hypothesis import strategies as st
+
+import correlation_id
 
 ids = st.text(alphabet=correlation_id.ALPHABET, min_size=7, max_size=7).map(lambda s: "O-" + s)
 
