@@ -1,0 +1,56 @@
+"""Read a small JSON object body, or say precisely why it cannot be read."""
+
+import json
+
+from flask import request
+
+from widget_server.errors import ApiError
+
+MAX_BODY = 8 * 1024
+
+
+def json_object(allowed: set[str]) -> dict:
+    """Return the request body as a JSON object whose keys are all in allowed."""
+    if request.mimetype != "application/json":
+        raise ApiError(415, "Content-Type must be application/json")
+    # Werkzeug answers 413 on its own when the body grows past this, announced or streamed.
+    request.max_content_length = MAX_BODY
+    raw = request.get_data(cache=True)
+    try:
+        body = json.loads(raw)
+    except (UnicodeDecodeError, ValueError) as error:
+        raise ApiError(400, f"body is not valid JSON: {error}") from None
+    if not isinstance(body, dict):
+        raise ApiError(400, "body must be a JSON object")
+    unknown = sorted(set(body) - allowed)
+    if unknown:
+        raise ApiError(
+            400, f"unknown field {unknown[0]!r}; allowed fields: {', '.join(sorted(allowed))}"
+        )
+    return body
+
+
+def text_field(body: dict, name: str, max_length: int, *, required: bool = True) -> str | None:
+    """Return body[name] as a non-empty string of at most max_length characters."""
+    if name not in body or body[name] is None:
+        if required:
+            raise ApiError(400, f"{name} is required")
+        return None
+    value = body[name]
+    if not isinstance(value, str):
+        raise ApiError(400, f"{name} must be a string")
+    if not value.strip():
+        raise ApiError(400, f"{name} must not be empty")
+    if "\x00" in value or _has_surrogate(value):
+        raise ApiError(400, f"{name} must be valid Unicode text without NUL characters")
+    if len(value) > max_length:
+        raise ApiError(400, f"{name} must be at most {max_length} characters")
+    return value
+
+
+def _has_surrogate(value: str) -> bool:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False

@@ -1,0 +1,77 @@
+"""Attribution rows: newest-first keyset pages, one row, and the lead type."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select, tuple_, update
+
+from widget_server.db import db
+from widget_server.errors import ApiError
+from widget_server.models import WebSession
+from widget_server.webhooks import enqueue
+
+Position = tuple[datetime, int]
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Which rows a listing shows: `since <= created_at < until`, and the correlated state."""
+
+    since: datetime | None = None
+    until: datetime | None = None
+    correlated: bool | None = None
+
+
+def page(
+    site_id: int, filters: Filters, limit: int, after: Position | None = None
+) -> tuple[list[WebSession], Position | None]:
+    """Return up to limit rows older than after, and the position to continue from, if any."""
+    stmt = select(WebSession).where(WebSession.site_id == site_id)
+    if filters.since is not None:
+        stmt = stmt.where(WebSession.created_at >= filters.since)
+    if filters.until is not None:
+        stmt = stmt.where(WebSession.created_at < filters.until)
+    if filters.correlated is not None:
+        linked = WebSession.correlated_at.is_not(None)
+        stmt = stmt.where(linked if filters.correlated else ~linked)
+    if after is not None:
+        # A row comparison walks the (site_id, created_at, id) index: as fast deep as on top.
+        stmt = stmt.where(tuple_(WebSession.created_at, WebSession.id) < tuple_(*after))
+    stmt = stmt.order_by(WebSession.created_at.desc(), WebSession.id.desc()).limit(limit + 1)
+    rows = list(db.session.execute(stmt).scalars())
+    if len(rows) <= limit:
+        return rows, None
+    last = rows[limit - 1]
+    return rows[:limit], (last.created_at, last.id)
+
+
+def one(site_id: int, correlation_id: str) -> WebSession:
+    """Return the site's row with this correlation ID, or raise a 404."""
+    row = db.session.execute(
+        select(WebSession).filter_by(site_id=site_id, correlation_id=correlation_id)
+    ).scalar_one_or_none()
+    if row is None:
+        raise ApiError(404, f"no attribution row with correlation_id {correlation_id}")
+    return row
+
+
+def set_lead_type(site_id: int, correlation_id: str, lead_type: str | None) -> WebSession:
+    """Set a row's lead type and announce `lead.updated` once per actual change."""
+    while True:
+        row = one(site_id, correlation_id)
+        previous = row.lead_type
+        if previous == lead_type:
+            return row
+        # Compare-and-set: of two concurrent changes from the same value, one announces it.
+        changed = db.session.execute(
+            update(WebSession)
+            .where(WebSession.id == row.id, WebSession.lead_type.is_not_distinct_from(previous))
+            .values(lead_type=lead_type)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if changed:
+            db.session.refresh(row)
+            enqueue(site_id, "lead.updated", {**row.to_row(), "previous_lead_type": previous})
+            db.session.commit()
+            return row
+        db.session.rollback()
