@@ -88,7 +88,7 @@ class ApiKey(db.Model):
     @staticmethod
     def prefix_of(plaintext: str) -> str | None:
         """Return the lookup prefix of a presented key, or None if it is not shaped like one."""
-        parts = plaintext.split("_")
+        parts = plaintext.split("_", 2)
         return parts[1] if len(parts) == 3 and parts[0] == "wah" else None
 
     def matches(self, plaintext: str) -> bool:
