@@ -1,0 +1,80 @@
+"""Talk to the widget server's integration API over HTTP (used by the channel and the actions)."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+from urllib.parse import quote
+
+import aiohttp
+
+API = "/integrations/external"
+
+
+class ServerUnavailable(Exception):
+    """The widget server did not answer in time, or failed (5xx): try again later."""
+
+
+class ServerRejected(Exception):
+    """The widget server refused the request (4xx other than 404): retrying will not help."""
+
+
+class WidgetServer:
+    """A client of the widget server API with one Bearer key and a short timeout."""
+
+    def __init__(self, url: str, api_key: str, timeout: float = 2.0) -> None:
+        self.url = url.rstrip("/")
+        self.api_key = api_key
+        self.timeout = aiohttp.ClientTimeout(total=timeout)
+        self._session: aiohttp.ClientSession | None = None
+
+    async def correlate(
+        self, correlation_id: str, whatsapp_id: str, message_id: str, profile_name: str | None
+    ) -> dict[str, Any] | None:
+        """Link the web session to the conversation; return its row, or None if unknown."""
+        body = {
+            "correlation_id": correlation_id,
+            "whatsapp_id": whatsapp_id,
+            "message_id": message_id,
+        }
+        if profile_name:
+            body["profile_name"] = profile_name
+        return await self._request("POST", f"{API}/correlations", body)
+
+    async def attribution(self, correlation_id: str) -> dict[str, Any] | None:
+        """Return the row of one web session, or None if the server does not know it."""
+        return await self._request("GET", f"{API}/attribution/{quote(correlation_id)}")
+
+    async def set_lead_type(self, correlation_id: str, lead_type: str) -> dict[str, Any] | None:
+        """Record the lead type the bot chose; return the updated row, or None if unknown."""
+        path = f"{API}/attribution/{quote(correlation_id)}"
+        return await self._request("PATCH", path, {"lead_type": lead_type})
+
+    async def close(self) -> None:
+        """Close the HTTP connection pool."""
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+    async def _request(
+        self, method: str, path: str, body: dict[str, Any] | None = None
+    ) -> dict[str, Any] | None:
+        """Send one request; return the envelope's data, None on 404, or raise."""
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession(timeout=self.timeout)
+        headers = {"Authorization": f"Bearer {self.api_key}", "Accept": "application/json"}
+        try:
+            async with self._session.request(
+                method, self.url + path, json=body, headers=headers
+            ) as response:
+                if response.status == 404:
+                    return None
+                if response.status >= 500:
+                    raise ServerUnavailable(f"{method} {path}: HTTP {response.status}")
+                envelope = await response.json(content_type=None)
+        except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as exc:
+            raise ServerUnavailable(f"{method} {path}: {exc!r}") from exc
+        if response.status >= 400:
+            message = envelope.get("message") if isinstance(envelope, dict) else envelope
+            raise ServerRejected(f"{method} {path}: HTTP {response.status}: {message}")
+        return envelope.get("data") if isinstance(envelope, dict) else None

@@ -1,0 +1,125 @@
+"""The Rasa input channel for Meta's WhatsApp Cloud API: GET/POST /webhooks/whatsapp/webhook."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from rasa.core.channels.channel import InputChannel, UserMessage
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+import correlation_id
+from plugin.server import WidgetServer
+from plugin.whatsapp.correlate import Correlator
+from plugin.whatsapp.dedupe import make_dedupe
+from plugin.whatsapp.graph import GraphClient
+from plugin.whatsapp.output import WhatsAppOutput
+from plugin.whatsapp.payload import Inbound, parse
+from plugin.whatsapp.settings import Settings
+from plugin.whatsapp.signature import is_signed, same_token
+
+logger = logging.getLogger(__name__)
+
+
+class WhatsAppInput(InputChannel):
+    """Receive Cloud API webhooks, link references to web sessions, hand messages to Rasa."""
+
+    @classmethod
+    def name(cls) -> str:
+        """Name the channel; it is also the URL prefix under /webhooks/."""
+        return "whatsapp"
+
+    @classmethod
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> WhatsAppInput:
+        """Build the channel from its credentials.yml block, failing loudly on a bad setting."""
+        return cls(Settings.from_credentials(credentials))
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        s = settings
+        self.graph = GraphClient(s.graph_url, s.phone_number_id, s.access_token)
+        self.server = WidgetServer(s.server_url, s.server_api_key, s.server_timeout)
+        self.correlator = Correlator(self.server)
+        self.dedupe = make_dedupe(settings.redis_url, settings.dedupe_ttl)
+        self.running: set[asyncio.Task] = set()
+
+    def get_output_channel(self) -> WhatsAppOutput:
+        """Return the output channel that answers through this phone number."""
+        return WhatsAppOutput(self.graph)
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        """Define the health, verification and webhook routes."""
+        whatsapp_webhook = Blueprint("whatsapp_webhook", __name__)
+
+        @whatsapp_webhook.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @whatsapp_webhook.route("/webhook", methods=["GET"])
+        async def verify(request: Request) -> HTTPResponse:
+            mode, token = request.args.get("hub.mode"), request.args.get("hub.verify_token")
+            if mode != "subscribe" or not same_token(token, self.settings.verify_token):
+                return response.text("verification failed", status=403)
+            return response.text(request.args.get("hub.challenge", ""))
+
+        @whatsapp_webhook.route("/webhook", methods=["POST"])
+        async def webhook(request: Request) -> HTTPResponse:
+            header = request.headers.get("X-Hub-Signature-256")
+            if not is_signed(request.body, header, self.settings.app_secret):
+                return response.text("invalid signature", status=403)
+            try:
+                payload = json.loads(request.body)
+            except ValueError:
+                return response.text("body is not JSON", status=400)
+            messages = parse(payload, self.settings.phone_number_id)
+            fresh = [m for m in messages if await self.dedupe.first_time(m.message_id)]
+            if fresh:
+                task = asyncio.create_task(self.handle(fresh, on_new_message))
+                self.running.add(task)
+                task.add_done_callback(self.running.discard)
+            return response.text("ok")
+
+        @whatsapp_webhook.listener("before_server_stop")
+        async def close(*_: Any) -> None:
+            await self.graph.close()
+            await self.server.close()
+            await self.dedupe.close()
+
+        return whatsapp_webhook
+
+    async def handle(
+        self, messages: list[Inbound], on_new_message: Callable[[UserMessage], Awaitable[Any]]
+    ) -> None:
+        """Pass the messages of one webhook to Rasa in order; log what fails, never raise."""
+        for inbound in messages:
+            try:
+                metadata = await self.metadata(inbound)
+                await on_new_message(
+                    UserMessage(
+                        inbound.text,
+                        self.get_output_channel(),
+                        inbound.wa_id,
+                        input_channel=self.name(),
+                        message_id=inbound.message_id,
+                        metadata=metadata,
+                    )
+                )
+            except Exception:
+                # The webhook already answered 200; this task is the last place to report it.
+                logger.exception("Failed to handle WhatsApp message %s.", inbound.message_id)
+
+    async def metadata(self, inbound: Inbound) -> dict[str, Any]:
+        """Return the message metadata: WhatsApp facts, and the web session when linked."""
+        metadata: dict[str, Any] = {"whatsapp": inbound.metadata()}
+        reference = correlation_id.find(inbound.text)
+        if reference:
+            metadata["correlation_id"] = reference
+            row = await self.correlator.link(inbound, reference)
+            if row is not None:
+                metadata["web_session"] = row
+        return metadata

@@ -1,0 +1,83 @@
+"""Send the bot's replies to WhatsApp: text, reply buttons or a list, images, custom JSON."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from rasa.core.channels.channel import OutputChannel
+
+from plugin.whatsapp.graph import GraphClient, GraphError
+
+logger = logging.getLogger(__name__)
+
+# WhatsApp's limits for interactive messages.
+MAX_BUTTONS = 3
+MAX_ROWS = 10
+BUTTON_TITLE = 20
+ROW_TITLE = 24
+BODY_TEXT = 1024
+TEXT = 4096
+
+
+class WhatsAppOutput(OutputChannel):
+    """Post the bot's messages to the Cloud API for one phone number."""
+
+    @classmethod
+    def name(cls) -> str:
+        """Name the channel as Rasa knows it."""
+        return "whatsapp"
+
+    def __init__(self, graph: GraphClient, list_button: str = "Choose") -> None:
+        self.graph = graph
+        self.list_button = list_button
+
+    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
+        """Send a plain text message."""
+        await self._send(recipient_id, "text", {"body": text[:TEXT], "preview_url": False})
+
+    async def send_image_url(self, recipient_id: str, image: str, **kwargs: Any) -> None:
+        """Send an image by its public URL."""
+        await self._send(recipient_id, "image", {"link": image})
+
+    async def send_text_with_buttons(
+        self, recipient_id: str, text: str, buttons: list[dict[str, Any]], **kwargs: Any
+    ) -> None:
+        """Send up to 3 reply buttons, or a list message of up to 10 rows."""
+        if len(buttons) > MAX_ROWS:
+            logger.warning("WhatsApp lists hold %d rows; dropping %d.", MAX_ROWS, len(buttons) - 10)
+        await self._send(recipient_id, "interactive", interactive(text, buttons, self.list_button))
+
+    async def send_custom_json(
+        self, recipient_id: str, json_message: dict[str, Any], **kwargs: Any
+    ) -> None:
+        """Send a Cloud API message body as given, adding messaging_product and to."""
+        body = {"messaging_product": "whatsapp", "to": recipient_id, **json_message}
+        await self._post(body)
+
+    async def _send(self, recipient_id: str, kind: str, content: dict[str, Any]) -> None:
+        """Send one message of the given type."""
+        body = {"messaging_product": "whatsapp", "recipient_type": "individual"}
+        await self._post({**body, "to": recipient_id, "type": kind, kind: content})
+
+    async def _post(self, body: dict[str, Any]) -> None:
+        """Post body; a failure is logged, so one lost reply never loses the user's turn."""
+        try:
+            await self.graph.send(body)
+        except GraphError as exc:
+            logger.error("WhatsApp message to %s not sent: %s", body.get("to"), exc)
+
+
+def interactive(text: str, buttons: list[dict[str, Any]], list_button: str) -> dict[str, Any]:
+    """Return the interactive object for Rasa buttons: reply buttons up to 3, else a list."""
+    body = {"text": text[:BODY_TEXT] or " "}
+    choices = [(str(b.get("payload") or b["title"]), str(b["title"])) for b in buttons]
+    if len(choices) <= MAX_BUTTONS:
+        replies = [
+            {"type": "reply", "reply": {"id": pid[:256], "title": title[:BUTTON_TITLE]}}
+            for pid, title in choices
+        ]
+        return {"type": "button", "body": body, "action": {"buttons": replies}}
+    rows = [{"id": pid[:200], "title": title[:ROW_TITLE]} for pid, title in choices[:MAX_ROWS]]
+    action = {"button": list_button[:BUTTON_TITLE], "sections": [{"rows": rows}]}
+    return {"type": "list", "body": body, "action": action}

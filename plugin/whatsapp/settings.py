@@ -1,0 +1,88 @@
+"""Read and check the channel's settings from credentials.yml."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from rasa.shared.exceptions import RasaException
+
+KEY = "plugin.whatsapp.WhatsAppInput"
+DEFAULT_GRAPH_URL = "https://graph.facebook.com/v21.0"
+REQUIRED = (
+    "verify_token",
+    "app_secret",
+    "access_token",
+    "phone_number_id",
+    "server_url",
+    "server_api_key",
+)
+
+
+class SettingsError(RasaException):
+    """A setting of the WhatsApp channel is missing or malformed."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What the channel needs to talk to Meta and to the widget server."""
+
+    verify_token: str
+    app_secret: str
+    access_token: str
+    phone_number_id: str
+    server_url: str
+    server_api_key: str
+    graph_url: str = DEFAULT_GRAPH_URL
+    redis_url: str | None = None
+    server_timeout: float = 2.0
+    dedupe_ttl: int = 86400
+
+    @classmethod
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> Settings:
+        """Build settings from the channel's credentials.yml block, or raise SettingsError."""
+        if not credentials:
+            raise SettingsError(f"credentials.yml has no settings under '{KEY}:'; need {REQUIRED}")
+        unknown = set(credentials) - set(cls.__dataclass_fields__)
+        if unknown:
+            raise SettingsError(f"'{KEY}': unknown setting(s) {sorted(unknown)}")
+        missing = [name for name in REQUIRED if not str(credentials.get(name) or "").strip()]
+        if missing:
+            raise SettingsError(f"'{KEY}': missing setting(s) {missing} in credentials.yml")
+        values = {name: str(value).strip() for name, value in credentials.items() if value}
+        if not re.fullmatch(r"\d{5,20}", values["phone_number_id"]):
+            raise SettingsError(f"'{KEY}': phone_number_id must be digits (the Cloud API's id)")
+        for name in ("server_url", "graph_url"):
+            if name in values:
+                values[name] = _http_url(name, values[name])
+        if "redis_url" in values and urlsplit(values["redis_url"]).scheme not in (
+            "redis",
+            "rediss",
+            "unix",
+        ):
+            raise SettingsError(f"'{KEY}': redis_url must look like redis://host:6379/0")
+        for name, kind in (("server_timeout", float), ("dedupe_ttl", int)):
+            if name in values:
+                values[name] = _positive(name, values[name], kind)
+        return cls(**values)
+
+
+def _http_url(name: str, value: str) -> str:
+    """Return value without a trailing slash if it is an http(s) URL with a host."""
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise SettingsError(f"'{KEY}': {name} must be an http(s) URL, got {value!r}")
+    return value.rstrip("/")
+
+
+def _positive(name: str, value: str, kind: type) -> Any:
+    """Return value as a positive number of the given kind."""
+    try:
+        number = kind(value)
+    except ValueError:
+        raise SettingsError(f"'{KEY}': {name} must be a number, got {value!r}") from None
+    if number <= 0:
+        raise SettingsError(f"'{KEY}': {name} must be positive, got {value!r}")
+    return number
