@@ -37,3 +37,32 @@ def seed(app, site_key, count, *, start=START, step=timedelta(minutes=1), **fiel
 def bearer(key):
     """Return the Authorization header for a plaintext key."""
     return {"Authorization": f"Bearer {key}"}
+
+
+def other_site(app):
+    """Create a second site and return its key."""
+    with app.app_context():
+        other = Site(key=Site.new_key(), name="Other", whatsapp_number="15557654321")
+        db.session.add(other)
+        db.session.commit()
+        return other.key
+
+
+def events(app, event_type=None):
+    """Return the outbox rows as (event_type, data) pairs, oldest first."""
+    from widget_server.webhooks.models import WebhookEvent
+
+    with app.app_context():
+        stmt = sa.select(WebhookEvent).order_by(WebhookEvent.id)
+        if event_type:
+            stmt = stmt.filter_by(event_type=event_type)
+        return [(e.event_type, e.data) for e in db.session.execute(stmt).scalars()]
+
+
+def stored(app, reference):
+    """Return the stored WebSession columns of one correlation ID as a dict."""
+    with app.app_context():
+        row = db.session.execute(
+            sa.select(WebSession).filter_by(correlation_id=reference)
+        ).scalar_one()
+        return {c.name: getattr(row, c.name) for c in WebSession.__table__.columns}

@@ -5,6 +5,7 @@ import binascii
 import hashlib
 import hmac
 import json
+import re
 from datetime import UTC, datetime, timedelta
 
 from flask import current_app
@@ -31,12 +32,14 @@ def encode(site_id: int, filters: Filters, after: Position) -> str:
 
 def decode(site_id: int, cursor: str) -> tuple[Filters, Position]:
     """Open a cursor issued for this site, or raise a 400 saying what is wrong."""
+    if not re.fullmatch(r"[A-Za-z0-9_-]{24,400}", cursor):
+        raise ApiError(400, MALFORMED)
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
     except (binascii.Error, ValueError):
         raise ApiError(400, MALFORMED) from None
     body, mac = raw[:-16], raw[-16:]
-    if len(raw) <= 16 or not hmac.compare_digest(mac, _mac(site_id, body)):
+    if not hmac.compare_digest(mac, _mac(site_id, body)):
         raise ApiError(400, "cursor was altered or issued for another site: start from page one")
     try:
         data = json.loads(body)
