@@ -17,8 +17,19 @@ CLICK_IDS = {
         "irclickid", "qclid", "wickedid", "_kx",
     )
 }  # fmt: skip
-_JUNK = re.compile(r"[\x00-\x1f\x7f\ufffd]")
+# Control characters, undecodable bytes (kept as surrogates) and replacement characters.
+_JUNK = re.compile(r"[\x00-\x1f\x7f\ud800-\udfff\ufffd]")
 _DEVICE_ID = re.compile(rf"[\x21-\x7e]{{1,{MAX_DEVICE_ID}}}")
+
+
+def query_args(query_string: bytes) -> dict[str, str]:
+    """Decode a raw query string, first value winning, leaving bytes that are not UTF-8 visible."""
+    # werkzeug re-quotes such bytes into harmless-looking `%FF`; surrogates let them be dropped.
+    args: dict[str, str] = {}
+    text = query_string.decode("utf-8", "surrogateescape")
+    for key, value in parse_qsl(text, keep_blank_values=True, errors="surrogateescape"):
+        args.setdefault(key, value)
+    return args
 
 
 def clean_url(value: str | None) -> str | None:
@@ -27,6 +38,7 @@ def clean_url(value: str | None) -> str | None:
         return None
     try:
         parts = urlsplit(value)
+        parts.port  # noqa: B018  (validates the port, which urlsplit leaves to this property)
     except ValueError:
         return None
     if parts.scheme.lower() not in ("http", "https") or not parts.netloc:

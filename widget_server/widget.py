@@ -8,7 +8,7 @@ from widget_server.clicks import Click, record_click
 from widget_server.client_ip import client_ip
 from widget_server.crawlers import is_crawler
 from widget_server.errors import ApiError
-from widget_server.params import clean_device_id, clean_text, clean_url
+from widget_server.params import clean_device_id, clean_text, clean_url, query_args
 
 bp = Blueprint("widget", __name__)
 
@@ -50,11 +50,12 @@ def no_store(response):
 
 def _parse_click() -> Click:
     # Junk is dropped, never refused: a visitor must always reach WhatsApp.
+    args = query_args(request.query_string)
     user_agent = request.headers.get("User-Agent")
     return Click(
-        device_id=clean_device_id(request.args.get("device_id")),
-        click_url=clean_url(request.args.get("url")),
-        referrer=clean_url(request.args.get("ref")),
+        device_id=clean_device_id(args.get("device_id")),
+        click_url=clean_url(args.get("url")),
+        referrer=clean_url(args.get("ref")),
         user_agent=clean_text(user_agent, MAX_USER_AGENT),
         ip_address=client_ip(
             request.remote_addr,

@@ -56,6 +56,16 @@ def test_click_redirects_to_whatsapp_with_a_fresh_reference(app, client, site):
     assert row.click_count == 1
 
 
+def test_widget_style_query_with_a_raw_page_url(app, client, site):
+    url = "https://shop.example/p?utm_source=google%26utm_campaign=spring"
+    response = client.get(f"/c/{site}?device_id=d1&url={url}", headers={"User-Agent": BROWSER})
+    assert response.status_code == 302
+    assert correlation_id.is_valid(reference(response))
+    [row] = sessions(app)
+    assert row.click_url == PAGE
+    assert row.parsed_params == {"utm_source": "google", "utm_campaign": "spring"}
+
+
 def test_message_is_url_encoded_in_the_redirect(client, site):
     location = click(client, site, device_id="d1").headers["Location"]
     assert " " not in location
