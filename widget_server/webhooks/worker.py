@@ -1,0 +1,87 @@
+"""The delivery worker: claim due deliveries, send them, record what happened."""
+
+import logging
+import os
+import socket
+import threading
+import time
+
+import sqlalchemy as sa
+
+from widget_server.db import db
+from widget_server.webhooks import sender
+from widget_server.webhooks.queue import Job, anything_due, claim, record
+from widget_server.webhooks.settings import Settings
+from widget_server.webhooks.transport import new_session
+
+log = logging.getLogger("widget_server.webhooks")
+
+
+class Worker:
+    """A loop that delivers until stopped; run several on PostgreSQL to scale out."""
+
+    def __init__(self, app, name: str | None = None):
+        self.app = app
+        self.settings = Settings.from_config(app.config)
+        self.name = name or f"{socket.gethostname()}:{os.getpid()}"
+        self.session = new_session(self.settings.allow_private)
+        self.stopping = threading.Event()
+        # A send may start only while its lease outlasts the longest possible attempt.
+        self.send_window = self.settings.lease_seconds - (
+            self.settings.connect_timeout + self.settings.timeout + 2
+        )
+        if self.send_window <= 0:
+            raise ValueError("WEBHOOK_LEASE_SECONDS must exceed both timeouts plus 2 seconds")
+
+    def run(self, once: bool = False) -> None:
+        """Deliver until stop() (or, with once, until nothing is due)."""
+        with self.app.app_context():
+            while not self.stopping.is_set():
+                try:
+                    claimed = self.step()
+                except sa.exc.OperationalError as error:
+                    log.warning("database unavailable, retrying: %s", error.orig)
+                    db.session.rollback()
+                    claimed = 0
+                if once and claimed == 0:
+                    return
+                if claimed < self.settings.batch_size:
+                    self.stopping.wait(self.settings.poll_interval)
+
+    def stop(self) -> None:
+        """Ask the loop to finish the delivery in flight and return."""
+        self.stopping.set()
+
+    def step(self) -> int:
+        """Claim one batch, send it and record the outcomes; return how many were claimed."""
+        if not anything_due():
+            return 0
+        started = time.monotonic()
+        token, jobs = claim(self.settings, self.name)
+        limits = (self.settings.connect_timeout, self.settings.timeout)
+        results, released, gone = [], [], set()
+        for job in jobs:
+            if self.stopping.is_set() or time.monotonic() - started > self.send_window:
+                released.append(job)
+            elif job.endpoint_disabled or job.endpoint_id in gone:
+                results.append((job, None))
+            else:
+                outcome = sender.post(self.session, job.url, job.msg_id, job.body, job.keys, limits)
+                log.info("delivery %s to %s: %s", job.id, job.url, outcome.status or outcome.error)
+                results.append((job, outcome))
+                if outcome.status == 410:
+                    gone.add(job.endpoint_id)
+        self._record(token, results, released)
+        return len(jobs)
+
+    def _record(self, token: str, results: list, released: list[Job]) -> None:
+        # Outcomes not written are sent again once the lease ends, so a busy database is
+        # worth a few tries before giving up.
+        for attempt in range(3):
+            try:
+                return record(self.settings, token, results, released)
+            except sa.exc.OperationalError:
+                db.session.rollback()
+                if attempt == 2:
+                    raise
+                time.sleep(0.2 * (attempt + 1))
