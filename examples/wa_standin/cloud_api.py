@@ -70,6 +70,11 @@ def outbound_content(payload: dict) -> dict:
         if not isinstance(body, str) or not body.strip():
             raise InvalidMessage("text.body is required for a text message")
         return {"type": "text", "text": body}
+    if kind == "image":
+        link = (payload.get("image") or {}).get("link") or (payload.get("image") or {}).get("id")
+        if not link:
+            raise InvalidMessage("image.link or image.id is required for an image message")
+        return {"type": "image", "text": f"[image] {link}"}
     if kind != "interactive":
         raise InvalidMessage(f"message type {kind!r} is not supported by this stand-in")
     interactive = payload.get("interactive") or {}

@@ -1,0 +1,1 @@
+"""`make demo`: the whole handoff on one machine, with a local WhatsApp stand-in."""

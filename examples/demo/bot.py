@@ -1,0 +1,43 @@
+"""The example bot's model: trained once per change of its files, then reused from a cache."""
+
+import hashlib
+import os
+import shutil
+from pathlib import Path
+
+from examples.demo.processes import Supervisor
+
+BOT_DIR = Path(__file__).resolve().parents[1] / "bot"
+INPUTS = ("config.yml", "domain.yml", "data")
+
+
+def fingerprint(bot_dir: Path = BOT_DIR) -> str:
+    """Hash every training input of the bot, so any edit asks for a new model."""
+    digest = hashlib.sha256()
+    for name in INPUTS:
+        path = bot_dir / name
+        files = sorted(path.rglob("*.yml")) if path.is_dir() else [path]
+        for file in files:
+            digest.update(str(file.relative_to(bot_dir)).encode() + b"\0")
+            digest.update(file.read_bytes() + b"\0")
+    return digest.hexdigest()[:16]
+
+
+def ensure_model(supervisor: Supervisor, rasa: Path, cache: Path, say=print) -> Path:
+    """Return the cached model for the bot's current files, training it first if needed."""
+    name = f"bot-{fingerprint()}"
+    model = cache / f"{name}.tar.gz"
+    if model.exists():
+        say(f"  bot model: {model} (cached)")
+        return model
+    say("  bot model: training the example bot once (about a minute)...")
+    # Trained beside the cache and moved in whole, so a concurrent run never loads half a file.
+    scratch = cache / f"training-{os.getpid()}"
+    scratch.mkdir(parents=True, exist_ok=True)
+    argv = [str(rasa), "train", "--out", str(scratch), "--fixed-model-name", name]
+    argv += ["--config", "config.yml", "--domain", "domain.yml", "--data", "data"]
+    env = {"RASA_TELEMETRY_ENABLED": "false", "RASA_CACHE_DIRECTORY": str(cache / ".rasa-cache")}
+    supervisor.run("rasa-train", argv, env=env, cwd=BOT_DIR, timeout=900)
+    os.replace(scratch / model.name, model)
+    shutil.rmtree(scratch, ignore_errors=True)
+    return model

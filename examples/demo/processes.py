@@ -1,0 +1,140 @@
+"""Start services in their own process groups, wait until they answer, stop them all cleanly."""
+
+import contextlib
+import os
+import signal
+import subprocess
+import threading
+import time
+from pathlib import Path
+
+import requests
+
+
+class StartupError(RuntimeError):
+    """A service died or did not answer in time; the message ends with its last log lines."""
+
+
+class Supervisor:
+    """Own a set of child process groups, each logging to its own file under log_dir."""
+
+    def __init__(self, log_dir: Path):
+        self.log_dir = Path(log_dir)
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        self.children: dict[str, subprocess.Popen] = {}
+
+    def start(self, name: str, argv: list[str], env: dict | None = None, cwd=None, echo=None):
+        """Start argv as the leader of a new process group, output to <log_dir>/<name>.log.
+
+        With echo, every output line is also passed to echo (e.g. to show it on the terminal).
+        """
+        log = open(self.log_path(name), "ab")  # noqa: SIM115 - closed by the child or _copy
+        child = subprocess.Popen(
+            argv,
+            cwd=cwd,
+            env={**os.environ, **(env or {})},
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE if echo else log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        if echo:
+            threading.Thread(target=_copy, args=(child.stdout, log, echo), daemon=True).start()
+        else:
+            log.close()
+        self.children[name] = child
+        return child
+
+    def run(self, name: str, argv: list[str], env: dict | None = None, cwd=None, timeout=600):
+        """Run a one-off command to completion; return its stdout, raise with its log on failure."""
+        with open(self.log_path(name), "ab") as log:
+            done = subprocess.run(
+                argv,
+                cwd=cwd,
+                env={**os.environ, **(env or {})},
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=log,
+                timeout=timeout,
+                start_new_session=True,
+            )
+        if done.returncode != 0:
+            raise StartupError(f"`{' '.join(argv)}` failed ({done.returncode})\n{self.tail(name)}")
+        return done.stdout.decode()
+
+    def log_path(self, name: str) -> Path:
+        """Return the log file of a service."""
+        return self.log_dir / f"{name}.log"
+
+    def tail(self, name: str, lines: int = 25) -> str:
+        """Return the last lines a service logged."""
+        path = self.log_path(name)
+        text = path.read_text(errors="replace") if path.exists() else ""
+        return "\n".join(f"  {name}| {line}" for line in text.splitlines()[-lines:])
+
+    def wait_http(self, name: str, url: str, timeout: float) -> None:
+        """Wait until url answers below 500 while the service is still running."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.children[name].poll() is not None:
+                code = self.children[name].returncode
+                raise StartupError(f"{name} exited ({code}) before answering\n{self.tail(name)}")
+            try:
+                if requests.get(url, timeout=2).status_code < 500:
+                    return
+            except requests.RequestException:
+                pass
+            time.sleep(0.3)
+        raise StartupError(f"{name} did not answer {url} in {timeout:.0f} s\n{self.tail(name)}")
+
+    def pids(self) -> list[int]:
+        """Return every live process in the groups started here, leaders and descendants."""
+        groups = {child.pid for child in self.children.values()}
+        return [pid for pid, group in _process_groups().items() if group in groups]
+
+    def stop(self, timeout: float = 10) -> None:
+        """Terminate every group, wait up to timeout, then kill what is left."""
+        for child in reversed(self.children.values()):
+            _signal_group(child.pid, signal.SIGTERM)
+        deadline = time.monotonic() + timeout
+        for child in self.children.values():
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                child.wait(max(0.1, deadline - time.monotonic()))
+        while self.pids() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        live = set(_process_groups().values())
+        for child in self.children.values():
+            if child.pid in live:
+                _signal_group(child.pid, signal.SIGKILL)
+            child.wait()
+        self.children.clear()
+
+
+def _copy(stream, log, echo) -> None:
+    with stream, log:
+        for line in stream:
+            log.write(line)
+            log.flush()
+            echo(line.decode(errors="replace").rstrip("\n"))
+
+
+def _signal_group(pgid: int, signum: int) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(pgid, signum)
+
+
+def _process_groups() -> dict[int, int]:
+    """Map every process id on this machine to its process group id (Linux /proc)."""
+    groups = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        # Fields after the parenthesised command name: state, ppid, pgrp, ...
+        fields = stat.rsplit(")", 1)[1].split()
+        if fields[0] != "Z":
+            groups[int(entry.name)] = int(fields[2])
+    return groups

@@ -1,0 +1,167 @@
+"""The whole handoff on one machine: widget server, webhooks, stand-in, Rasa, and the site."""
+
+import json
+import secrets
+import shutil
+import sys
+from pathlib import Path
+
+from examples.demo import bot
+from examples.demo.ports import Ports
+from examples.demo.processes import StartupError, Supervisor
+
+REPO = Path(__file__).resolve().parents[2]
+SERVER_BIN = REPO / ".venv" / "bin"
+BOT_BIN = REPO / ".venv-bot" / "bin"
+MODEL_CACHE = REPO / "instance" / "demo-models"
+BUSINESS_NUMBER = "15550001234"
+PHONE_NUMBER_ID = "100000000000001"
+QUERY = "?utm_source=newsletter&utm_campaign=launch"
+
+
+class Stack:
+    """Start every service of the demo in order, remember how to reach them, stop them all."""
+
+    def __init__(self, ports: Ports, workdir: Path, say=print, echo_webhooks=False):
+        self.ports = ports
+        self.echo_webhooks = echo_webhooks
+        self.workdir = Path(workdir)
+        self.say = say
+        self.supervisor = Supervisor(self.workdir / "logs")
+        self.secrets = {"app": secrets.token_hex(16), "graph": secrets.token_hex(16)}
+        self.state: dict = {}
+
+    def url(self, service: str) -> str:
+        """Return the base URL of a service."""
+        return f"http://127.0.0.1:{getattr(self.ports, service)}"
+
+    @property
+    def site_url(self) -> str:
+        """Return the one URL to open: the example site, arriving from a campaign."""
+        return self.url("site") + "/" + QUERY
+
+    def start(self) -> dict:
+        """Start everything and wait until it answers; return the state also written to disk."""
+        for missing in [p for p in (SERVER_BIN / "python", BOT_BIN / "rasa") if not p.exists()]:
+            raise StartupError(f"{missing} is missing: run `make setup setup-bot` first")
+        taken = self.ports.taken()
+        if taken:
+            raise StartupError("\n".join(taken))
+        shutil.rmtree(self.workdir, ignore_errors=True)
+        self.workdir.mkdir(parents=True)
+        self.say(f"Starting the demo in {self.workdir} (logs in {self.supervisor.log_dir})")
+        site = self._create_site()
+        model = bot.ensure_model(self.supervisor, BOT_BIN / "rasa", MODEL_CACHE, self.say)
+        self._start_bot(model, site["api_key"])
+        self._start_widget_server(site["webhook_secret"])
+        self._start_standin()
+        self._start_site(site["key"])
+        self._wait_ready()
+        self.state = {
+            "site_url": self.site_url,
+            "site_key": site["key"],
+            "api_key": site["api_key"],
+            "urls": {name: self.url(name) for name, _ in self.ports.items()},
+            "pids": self.supervisor.pids(),
+            "logs": str(self.supervisor.log_dir),
+        }
+        (self.workdir / "state.json").write_text(json.dumps(self.state, indent=2))
+        return self.state
+
+    def stop(self) -> None:
+        """Stop every service and wait for each process group to be gone."""
+        self.supervisor.stop()
+
+    def _flask(self, *args: str) -> list[str]:
+        return [str(SERVER_BIN / "flask"), "--app", "widget_server", *args]
+
+    def _server_env(self) -> dict:
+        return {
+            "WIDGET_DATABASE_URL": "sqlite:///" + str(self.workdir / "widget.db"),
+            "WIDGET_WEBHOOK_ALLOW_PRIVATE": "true",
+            "PYTHONUNBUFFERED": "1",
+        }
+
+    def _cli_json(self, *args: str) -> dict:
+        out = self.supervisor.run("setup", self._flask(*args, "--json"), self._server_env(), REPO)
+        return json.loads(out)
+
+    def _create_site(self) -> dict:
+        """Create the database, the demo site, its API key and its webhook endpoint."""
+        self.say("  widget server: creating the database, the demo site, a key and a webhook")
+        self.supervisor.run("setup", self._flask("db", "upgrade"), self._server_env(), REPO)
+        site = self._cli_json(
+            "sites", "create", "--name", "Demo shop", "--whatsapp-number", BUSINESS_NUMBER,
+            "--whatsapp-base-url", self.url("standin"),
+        )  # fmt: skip
+        key = site["key"]
+        api_key = self._cli_json(
+            "keys", "create", "--site", key, "--scope", "correlations:write",
+            "--scope", "attribution:read", "--scope", "attribution:write",
+        )  # fmt: skip
+        hook = self._cli_json("webhooks", "add", "--site", key, "--url", self.url("receiver"))
+        return {"key": key, "api_key": api_key["key"], "webhook_secret": hook["secret"]}
+
+    def _start_widget_server(self, webhook_secret: str) -> None:
+        env = self._server_env()
+        address = f"127.0.0.1:{self.ports.widget}"
+        argv = [str(SERVER_BIN / "gunicorn"), "-b", address, "--threads", "4"]
+        self.supervisor.start("widget-server", [*argv, "widget_server:create_app()"], env, REPO)
+        self.supervisor.start("webhook-worker", self._flask("webhooks", "worker"), env, REPO)
+        receiver = [str(SERVER_BIN / "python"), "-u", "examples/webhook_receiver.py"]
+        receiver += ["--port", str(self.ports.receiver), "--secret", webhook_secret]
+        echo = (lambda line: self.say(f"  [webhook] {line}")) if self.echo_webhooks else None
+        self.supervisor.start("webhook-receiver", receiver, None, REPO, echo=echo)
+
+    def _start_standin(self) -> None:
+        argv = [str(SERVER_BIN / "python"), "-m", "examples.wa_standin"]
+        argv += ["--port", str(self.ports.standin), "--phone-number-id", PHONE_NUMBER_ID]
+        argv += ["--app-secret", self.secrets["app"], "--access-token", self.secrets["graph"]]
+        argv += ["--webhook-url", self.url("rasa") + "/webhooks/whatsapp/webhook"]
+        self.supervisor.start("wa-standin", argv, {"PYTHONUNBUFFERED": "1"}, REPO)
+
+    def _start_bot(self, model: Path, api_key: str) -> None:
+        credentials = self.workdir / "credentials.yml"
+        channel = {
+            "verify_token": secrets.token_hex(8),
+            "app_secret": self.secrets["app"],
+            "access_token": self.secrets["graph"],
+            "phone_number_id": PHONE_NUMBER_ID,
+            "graph_url": self.url("standin") + "/v21.0",
+            "server_url": self.url("widget"),
+            "server_api_key": api_key,
+        }
+        credentials.write_text(json.dumps({"plugin.whatsapp.WhatsAppInput": channel}, indent=2))
+        endpoints = self.workdir / "endpoints.yml"
+        action_url = self.url("actions") + "/webhook"
+        endpoints.write_text(json.dumps({"action_endpoint": {"url": action_url}}, indent=2))
+        env = {
+            "RASA_TELEMETRY_ENABLED": "false",
+            "WA_HANDOFF_SERVER_URL": self.url("widget"),
+            "WA_HANDOFF_API_KEY": api_key,
+        }
+        actions = [str(BOT_BIN / "rasa"), "run", "actions", "--actions", "plugin.actions"]
+        actions += ["--port", str(self.ports.actions)]
+        self.supervisor.start("rasa-actions", actions, env, REPO)
+        rasa = [str(BOT_BIN / "rasa"), "run", "--model", str(model), "--interface", "127.0.0.1"]
+        rasa += ["--port", str(self.ports.rasa), "--credentials", str(credentials)]
+        rasa += ["--endpoints", str(endpoints)]
+        self.supervisor.start("rasa", rasa, env, bot.BOT_DIR)
+
+    def _start_site(self, site_key: str) -> None:
+        argv = [sys.executable, "-m", "examples.demo.site", "--port", str(self.ports.site)]
+        argv += ["--widget-server", self.url("widget"), "--site-key", site_key]
+        self.supervisor.start("site", argv, {"PYTHONUNBUFFERED": "1"}, REPO)
+
+    def _wait_ready(self) -> None:
+        checks = [
+            ("widget-server", self.url("widget") + "/healthz", 60),
+            ("wa-standin", self.url("standin") + "/healthz", 30),
+            ("webhook-receiver", self.url("receiver") + "/", 30),
+            ("site", self.url("site") + "/", 30),
+            ("rasa-actions", self.url("actions") + "/health", 120),
+            ("rasa", self.url("rasa") + "/webhooks/whatsapp/", 240),
+        ]
+        for name, url, timeout in checks:
+            self.say(f"  waiting for {name} at {url}")
+            self.supervisor.wait_http(name, url, timeout)

@@ -1,0 +1,115 @@
+"""The demo's process handling: groups stopped whole, stubborn children killed, ports checked."""
+
+import socket
+import sys
+import textwrap
+import time
+
+import pytest
+import requests
+
+from examples.demo.ports import Ports, free_ports, is_free
+from examples.demo.processes import StartupError, Supervisor
+
+# A leader that starts a grandchild which ignores SIGTERM and holds a listening port.
+FAMILY = textwrap.dedent(
+    """
+    import subprocess, sys, time
+    grandchild = '''
+    import signal, socket, sys, time
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    s = socket.socket(); s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen()
+    print("listening", flush=True)
+    time.sleep(600)
+    '''
+    subprocess.Popen([sys.executable, "-c", grandchild, sys.argv[1]])
+    time.sleep(600)
+    """
+)
+
+
+def wait_listening(port: int) -> None:
+    for _ in range(100):
+        if not is_free(port):
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"nothing listened on {port}")
+
+
+def test_stop_kills_the_whole_group_even_when_sigterm_is_ignored(tmp_path):
+    supervisor = Supervisor(tmp_path)
+    port = free_ports().site
+    supervisor.start("family", [sys.executable, "-c", FAMILY, str(port)])
+    wait_listening(port)
+    pids = supervisor.pids()
+    assert len(pids) == 2
+    supervisor.stop(timeout=1)
+    assert supervisor.pids() == []
+    alive = [pid for pid in pids if _alive(pid)]
+    assert alive == [] and is_free(port)
+    assert "listening" in (tmp_path / "family.log").read_text()
+
+
+def test_echo_copies_output_to_the_log_and_the_caller(tmp_path):
+    lines = []
+    supervisor = Supervisor(tmp_path)
+    child = supervisor.start(
+        "talker", [sys.executable, "-c", "print('one'); print('two')"], echo=lines.append
+    )
+    child.wait(10)
+    supervisor.stop(timeout=1)
+    assert lines == ["one", "two"]
+    assert (tmp_path / "talker.log").read_text() == "one\ntwo\n"
+
+
+def test_a_service_that_dies_fails_the_start_with_its_last_words(tmp_path):
+    supervisor = Supervisor(tmp_path)
+    supervisor.start("broken", [sys.executable, "-c", "import sys; sys.exit('no config here')"])
+    with pytest.raises(StartupError, match=r"(?s)broken exited \(1\).*no config here"):
+        supervisor.wait_http("broken", "http://127.0.0.1:9/", timeout=10)
+    supervisor.stop(timeout=1)
+
+
+def test_a_failed_setup_command_reports_its_output(tmp_path):
+    supervisor = Supervisor(tmp_path)
+    argv = [sys.executable, "-c", "import sys; sys.stderr.write('site exists'); sys.exit(3)"]
+    with pytest.raises(StartupError, match=r"(?s)failed \(3\).*site exists"):
+        supervisor.run("setup", argv)
+    assert supervisor.run("setup", [sys.executable, "-c", "print('{}')"]) == "{}\n"
+
+
+def test_wait_http_returns_once_the_service_answers(tmp_path):
+    supervisor = Supervisor(tmp_path)
+    port = free_ports().site
+    supervisor.start("web", [sys.executable, "-m", "http.server", "-b", "127.0.0.1", str(port)])
+    supervisor.wait_http("web", f"http://127.0.0.1:{port}/", timeout=20)
+    assert requests.get(f"http://127.0.0.1:{port}/", timeout=5).status_code == 200
+    supervisor.stop()
+    assert is_free(port)
+
+
+def test_ports_come_from_the_environment_and_taken_ones_are_named():
+    assert Ports.from_env({}) == Ports()
+    ports = Ports.from_env({"DEMO_SITE_PORT": "8100"})
+    assert ports.site == 8100 and ports.widget == Ports().widget
+    with pytest.raises(ValueError, match="DEMO_RASA_PORT='abc' is not a port"):
+        Ports.from_env({"DEMO_RASA_PORT": "abc"})
+    with pytest.raises(ValueError, match="share port 7101"):
+        Ports.from_env({"DEMO_SITE_PORT": "7101"})
+    with socket.socket() as held:
+        held.bind(("127.0.0.1", 0))
+        held.listen()
+        busy = held.getsockname()[1]
+        ports = Ports.from_env({"DEMO_RECEIVER_PORT": str(busy)})
+        assert any(
+            f"port {busy} (receiver)" in line and "DEMO_RECEIVER_PORT" in line
+            for line in ports.taken()
+        )
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
