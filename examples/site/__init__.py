@@ -1,0 +1,1 @@
+"""The example site: two pages embedding the widget, and a tiny server for them."""

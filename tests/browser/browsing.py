@@ -1,0 +1,32 @@
+"""Helpers of the browser suite: load a page with the widget, follow the handoff to WhatsApp."""
+
+from urllib.parse import parse_qs, urlsplit
+
+import correlation_id
+
+NUMBER = "15551234567"
+WHATSAPP_PAGE = "<!doctype html><title>WhatsApp</title><p>WhatsApp stand-in</p>"
+LABEL = "Chat on WhatsApp"
+
+
+def open_widget(page, url: str):
+    """Load a page and wait until the widget's button is there."""
+    page.goto(url)
+    button = page.get_by_role("button", name=LABEL)
+    button.wait_for()
+    return button
+
+
+def handoff_in_new_tab(page, act) -> str:
+    """Run act (a click or key press), expect WhatsApp in a new tab, return its URL."""
+    with page.context.expect_page() as opened:
+        act()
+    tab = opened.value
+    tab.wait_for_url("https://wa.me/**")
+    return tab.url
+
+
+def reference_in(whatsapp_url: str) -> str | None:
+    """Return the correlation ID in a wa.me link's pre-filled text."""
+    text = parse_qs(urlsplit(whatsapp_url).query).get("text", [""])[0]
+    return correlation_id.find(text)

@@ -1,0 +1,154 @@
+"""Fixtures for the browser suite: the real widget server and site pages on 127.0.0.1, Chromium.
+
+Pages come from examples/site and tests/browser/pages, served by examples/site/serve.py on their
+own port, so the widget runs cross-origin exactly as on a customer's site. Nothing leaves the
+machine: wa.me answers with a small local page, any other outside address is refused.
+"""
+
+import os
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+import sqlalchemy as sa
+from browsing import NUMBER, WHATSAPP_PAGE
+from werkzeug.serving import make_server
+
+from examples.site.serve import SiteServer
+from widget_server import create_app
+from widget_server.db import db
+from widget_server.models import Site, WebSession
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+PAGES = Path(__file__).parent / "pages"
+
+
+@dataclass
+class WidgetServer:
+    """The real widget server running in a thread, with helpers to look into its database."""
+
+    app: object
+    url: str
+
+    def new_site(self, number: str = NUMBER) -> str:
+        """Create a site and return its key."""
+        with self.app.app_context():
+            site = Site(key=Site.new_key(), name="Shop", whatsapp_number=number)
+            db.session.add(site)
+            db.session.commit()
+            return site.key
+
+    def row(self, reference: str) -> dict:
+        """Return the attribution row of a reference, as the API shows it."""
+        with self.app.app_context():
+            query = sa.select(WebSession).filter_by(correlation_id=reference)
+            return db.session.execute(query).scalar_one().to_row()
+
+    def count(self, site_key: str) -> int:
+        """Count the web sessions of a site."""
+        with self.app.app_context():
+            query = sa.select(sa.func.count(WebSession.id)).join(Site).filter(Site.key == site_key)
+            return db.session.execute(query).scalar_one()
+
+
+def serve_wsgi(app):
+    """Serve a WSGI app from a thread on a free loopback port; return the server."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+@pytest.fixture(scope="session")
+def widget(tmp_path_factory):
+    """Run the widget server on SQLite for the whole suite."""
+    database = tmp_path_factory.mktemp("widget") / "widget.db"
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}"})
+    with app.app_context():
+        db.create_all()
+    server = serve_wsgi(app)
+    yield WidgetServer(app, f"http://127.0.0.1:{server.server_port}")
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def site_key(widget):
+    return widget.new_site()
+
+
+@pytest.fixture
+def site(widget, site_key):
+    """Return a function that serves a folder of page templates for this test's site."""
+    servers = []
+
+    def start(root=PAGES, widget_url=None, csp=None) -> str:
+        server = SiteServer(0, widget_url or widget.url, site_key, NUMBER, root, csp).start()
+        servers.append(server)
+        return server.url
+
+    yield start
+    for server in servers:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Launch Debian's headless Chromium, popup blocker on; fail with the fix when it is missing."""
+    if not os.access(CHROMIUM, os.X_OK):
+        pytest.fail(f"{CHROMIUM} is missing: run `apt-get install chromium` (make setup-browser)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.fail("Playwright is missing: run `.venv/bin/pip install -e '.[server,test]'`")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=CHROMIUM_ARGS,
+            # Playwright turns the popup blocker off; the widget must get past it, so keep it.
+            ignore_default_args=["--disable-popup-blocking"],
+        )
+        yield chromium
+        chromium.close()
+
+
+def _route(route):
+    host = urlsplit(route.request.url).hostname
+    if host == "wa.me":
+        route.fulfill(status=200, content_type="text/html", body=WHATSAPP_PAGE)
+    elif host in ("127.0.0.1", "localhost"):
+        route.continue_()
+    else:
+        route.abort()
+
+
+@pytest.fixture
+def new_context(browser):
+    """Return a function that opens a browser context kept on this machine."""
+    contexts = []
+
+    def open_context(**options):
+        context = browser.new_context(**options)
+        context.route("**/*", _route)
+        contexts.append(context)
+        return context
+
+    yield open_context
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def page(new_context):
+    return new_context().new_page()
