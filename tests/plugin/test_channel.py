@@ -1,0 +1,169 @@
+"""The channel's routes, served alone in-process: handshake, signature, dedupe, prompt 200."""
+
+import asyncio
+import time
+import uuid
+
+import pytest
+import redis
+from channel_app import serve
+from conftest import SECRETS
+from meta_payloads import payload, post, text, value
+
+from plugin.whatsapp import WhatsAppInput
+
+SECRET = SECRETS["app_secret"]
+
+
+def channel(server_url="http://127.0.0.1:9", api_key="none", **settings):
+    """Return a channel built from credentials as Rasa would."""
+    credentials = {**SECRETS, "server_url": server_url, "server_api_key": api_key, **settings}
+    return WhatsAppInput.from_credentials(credentials)
+
+
+def scenario(whatsapp, requests_to_send, handler=None, settle=0.3):
+    """Serve whatsapp, run requests_to_send(url) in a thread, return (results, messages)."""
+    received = []
+
+    async def on_new_message(message):
+        received.append(message)
+        if handler is not None:
+            await handler(message)
+
+    async def go():
+        async with serve(whatsapp, on_new_message) as url:
+            results = await asyncio.to_thread(requests_to_send, url)
+            await asyncio.sleep(settle)
+            return results
+
+    return asyncio.run(go()), received
+
+
+def test_verification_handshake_echoes_the_challenge():
+    def calls(url):
+        import requests
+
+        good = {"hub.mode": "subscribe", "hub.verify_token": "verify-me", "hub.challenge": "1158"}
+        return [
+            requests.get(url, params=good, timeout=5),
+            requests.get(url, params={**good, "hub.verify_token": "wrong"}, timeout=5),
+            requests.get(url, params={**good, "hub.mode": "unsubscribe"}, timeout=5),
+            requests.get(url, params={"hub.challenge": "1"}, timeout=5),
+        ]
+
+    (ok, wrong, mode, missing), _ = scenario(channel(), calls)
+    assert (ok.status_code, ok.text) == (200, "1158")
+    assert [r.status_code for r in (wrong, mode, missing)] == [403, 403, 403]
+
+
+def test_bad_or_missing_signature_is_refused_before_anything_is_read():
+    body = payload(value([text("hello")]))
+
+    def calls(url):
+        return [
+            post(url, body, SECRET, signature=""),
+            post(url, body, SECRET, signature="sha256=" + "0" * 64),
+            post(url, body, "another-secret"),
+            post(url, b"not json", "another-secret"),
+        ]
+
+    responses, received = scenario(channel(), calls)
+    assert [r.status_code for r in responses] == [403, 403, 403, 403]
+    assert received == []
+
+
+def test_malformed_json_with_a_valid_signature_is_a_400():
+    responses, received = scenario(channel(), lambda url: [post(url, b"{nope", SECRET)])
+    assert responses[0].status_code == 400
+    assert received == []
+
+
+def test_a_payload_reaches_rasa_with_sender_id_and_whatsapp_metadata():
+    sent = text("hello", wa_id="15550002222", id="wamid.meta")
+    body = payload(value([sent]))
+    responses, [message] = scenario(channel(), lambda url: [post(url, body, SECRET)])
+    assert responses[0].status_code == 200
+    assert (message.text, message.sender_id, message.message_id) == (
+        "hello",
+        "15550002222",
+        "wamid.meta",
+    )
+    assert message.input_channel == "whatsapp"
+    assert message.metadata["whatsapp"]["profile_name"] == "Kerry"
+    assert "correlation_id" not in message.metadata
+
+
+def test_duplicate_deliveries_are_handed_on_once():
+    body = payload(value([text("once", id=f"wamid.{uuid.uuid4().hex}")]))
+    responses, received = scenario(channel(), lambda url: [post(url, body, SECRET)] * 3)
+    assert [r.status_code for r in responses] == [200, 200, 200]
+    assert [m.text for m in received] == ["once"]
+
+
+@pytest.fixture(scope="module")
+def redis_url():
+    """Return the local Redis URL, failing with the fix when Redis is not running."""
+    url = "redis://127.0.0.1:6379/0"
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except redis.ConnectionError as exc:
+        fix = "start it with `redis-server --daemonize yes`"
+        pytest.fail(f"Redis is not running at {url} ({exc}): {fix}")
+    return url
+
+
+def test_two_instances_sharing_redis_hand_a_redelivery_on_once(redis_url):
+    body = payload(value([text("shared", id=f"wamid.{uuid.uuid4().hex}")]))
+    first, second = channel(redis_url=redis_url), channel(redis_url=redis_url)
+    received = []
+
+    async def on_new_message(message):
+        received.append(message)
+
+    async def go():
+        async with serve(first, on_new_message) as a, serve(second, on_new_message) as b:
+            answers = await asyncio.to_thread(lambda: [post(u, body, SECRET) for u in (a, b, a)])
+            await asyncio.sleep(0.3)
+            return answers
+
+    answers = asyncio.run(go())
+    assert [r.status_code for r in answers] == [200, 200, 200]
+    assert [m.text for m in received] == ["shared"]
+
+
+def test_meta_gets_a_prompt_200_even_when_the_bot_is_slow_or_fails():
+    async def slow_then_fail(message):
+        await asyncio.sleep(1.0)
+        raise RuntimeError("the bot fell over")
+
+    def calls(url):
+        started = time.monotonic()
+        first = post(url, payload(value([text("one")])), SECRET)
+        second = post(url, payload(value([text("two")])), SECRET)
+        return first, second, time.monotonic() - started
+
+    (first, second, took), received = scenario(channel(), calls, slow_then_fail, settle=1.5)
+    assert (first.status_code, second.status_code) == (200, 200)
+    assert took < 1.0
+    assert [m.text for m in received] == ["one", "two"]
+
+
+def test_a_reference_is_linked_and_its_web_session_travels_in_metadata(widget_server):
+    reference = widget_server.click("https://shop.example/?utm_source=google&utm_campaign=spring")
+    sent = text(f"Reference: {reference} (Please send this message as is)", wa_id="15550003333")
+    whatsapp = channel(widget_server.url, widget_server.api_key)
+    _, [message] = scenario(whatsapp, lambda url: [post(url, payload(value([sent])), SECRET)])
+    assert message.metadata["correlation_id"] == reference
+    session = message.metadata["web_session"]
+    assert session["correlation_id"] == reference
+    assert session["parsed_params"]["utm_campaign"] == "spring"
+    assert session["correlated_at"] is not None
+
+
+def test_an_unknown_reference_reaches_rasa_without_a_web_session(widget_server):
+    sent = text("Reference: O-unknown (hi)", wa_id="15550004444")
+    whatsapp = channel(widget_server.url, widget_server.api_key)
+    _, [message] = scenario(whatsapp, lambda url: [post(url, payload(value([sent])), SECRET)])
+    assert message.metadata["correlation_id"] == "O-unknown"
+    assert "web_session" not in message.metadata
+    assert not whatsapp.correlator.pending
