@@ -1,0 +1,46 @@
+"""The channel's settings: a clear error at start-up for anything missing or malformed."""
+
+import pytest
+from conftest import SECRETS
+
+from plugin.whatsapp import WhatsAppInput
+from plugin.whatsapp.settings import DEFAULT_GRAPH_URL, SettingsError
+
+GOOD = {**SECRETS, "server_url": "http://127.0.0.1:5000/", "server_api_key": "wah_key"}
+
+
+def test_good_settings_build_the_channel_with_defaults():
+    channel = WhatsAppInput.from_credentials(GOOD)
+    assert channel.settings.graph_url == DEFAULT_GRAPH_URL
+    assert channel.settings.server_url == "http://127.0.0.1:5000"
+    assert channel.graph.url == f"{DEFAULT_GRAPH_URL}/{SECRETS['phone_number_id']}/messages"
+    assert (channel.settings.server_timeout, channel.settings.dedupe_ttl) == (2.0, 86400)
+
+
+@pytest.mark.parametrize("name", sorted(GOOD))
+def test_each_required_setting_is_named_when_missing(name):
+    for broken in ({k: v for k, v in GOOD.items() if k != name}, {**GOOD, name: "  "}):
+        with pytest.raises(SettingsError, match=name):
+            WhatsAppInput.from_credentials(broken)
+
+
+@pytest.mark.parametrize(
+    ("change", "complaint"),
+    [
+        ({"phone_number_id": "+1 555 123"}, "phone_number_id must be digits"),
+        ({"graph_url": "graph.facebook.com"}, "graph_url must be an http"),
+        ({"server_url": "ftp://widget"}, "server_url must be an http"),
+        ({"redis_url": "127.0.0.1:6379"}, "redis_url must look like"),
+        ({"server_timeout": "soon"}, "server_timeout must be a number"),
+        ({"dedupe_ttl": "-5"}, "dedupe_ttl must be positive"),
+        ({"verify_tokn": "x"}, "unknown setting"),
+    ],
+)
+def test_malformed_settings_are_explained(change, complaint):
+    with pytest.raises(SettingsError, match=complaint):
+        WhatsAppInput.from_credentials({**GOOD, **change})
+
+
+def test_no_credentials_at_all_names_the_key():
+    with pytest.raises(SettingsError, match=r"plugin\.whatsapp\.WhatsAppInput"):
+        WhatsAppInput.from_credentials(None)
