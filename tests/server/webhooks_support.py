@@ -119,3 +119,48 @@ def deliveries(app) -> list[WebhookDelivery]:
         rows = db.session.scalars(sa.select(WebhookDelivery).order_by(WebhookDelivery.id)).all()
         db.session.expunge_all()
         return rows
+
+
+class WorkerThread:
+    """A Worker running in a thread of the test process, stopped on exit."""
+
+    def __init__(self, app):
+        from widget_server.webhooks.worker import Worker
+
+        self.worker = Worker(app)
+        self.thread = threading.Thread(target=self.worker.run, daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        return self.worker
+
+    def __exit__(self, *exc):
+        self.worker.stop()
+        self.thread.join(timeout=30)
+
+
+FAST_RETRIES = {
+    "WEBHOOK_BACKOFF_BASE": 0.05,
+    "WEBHOOK_BACKOFF_FACTOR": 2,
+    "WEBHOOK_BACKOFF_CAP": 0.2,
+    "WEBHOOK_POLL_INTERVAL": 0.02,
+    "WEBHOOK_TIMEOUT": 1.0,
+    "WEBHOOK_CONNECT_TIMEOUT": 1.0,
+    "WEBHOOK_LEASE_SECONDS": 5.0,
+}
+
+
+def wait_until(predicate, timeout: float = 20.0, what: str = "condition"):
+    """Poll predicate until it is true, or fail naming what was awaited."""
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.02)
+
+
+def run_once(app) -> None:
+    """Deliver everything that is due now, in this thread."""
+    from widget_server.webhooks.worker import Worker
+
+    Worker(app).run(once=True)

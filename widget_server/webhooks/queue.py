@@ -20,6 +20,8 @@ from widget_server.webhooks.models import (
 from widget_server.webhooks.settings import Settings
 
 D = WebhookDelivery
+# A receiver may slow us down, but not park an event for longer than a day per attempt.
+MAX_RETRY_AFTER = 86400.0
 
 
 @dataclass
@@ -118,7 +120,7 @@ def record(settings: Settings, token: str, results: list, released: list[Job]) -
             else:
                 delay = settings.backoff(job.attempts + 1)
                 if outcome.retry_after is not None:
-                    delay = max(delay, min(outcome.retry_after, settings.backoff_cap))
+                    delay = max(delay, min(outcome.retry_after, MAX_RETRY_AFTER))
                 values["next_attempt_at"] = now + timedelta(seconds=delay)
         db.session.execute(sa.update(D).where(D.id == job.id, D.claimed_by == token).values(values))
     if released:

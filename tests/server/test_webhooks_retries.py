@@ -1,0 +1,182 @@
+"""Faults at real loopback receivers: errors, outages, throttling, gone, redirects, timeouts."""
+
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+from standardwebhooks import Webhook
+from webhooks_support import (
+    FAST_RETRIES,
+    Receiver,
+    WorkerThread,
+    add_endpoint,
+    deliveries,
+    enqueue_many,
+    run_once,
+    wait_until,
+)
+
+from widget_server.db import db
+from widget_server.webhooks import endpoints
+from widget_server.webhooks.models import WebhookEndpoint
+from widget_server.webhooks.worker import Worker
+
+
+def scripted(*statuses, headers=None):
+    """Answer with each status in turn, then 200 for ever."""
+    queue = list(statuses)
+
+    def respond(receiver, request_headers, body):
+        status = queue.pop(0) if queue else 200
+        return status, (headers or {}) if status != 200 else {}, b"nope" if status != 200 else b""
+
+    return respond
+
+
+@pytest.fixture
+def fast(app):
+    app.config.update(FAST_RETRIES)
+    return app
+
+
+def test_server_errors_then_success_keep_the_same_webhook_id(fast, site):
+    receiver = Receiver(scripted(500, 502)).start()
+    _, secret = add_endpoint(fast, site, receiver.url)
+    enqueue_many(fast, site, 1)
+    with WorkerThread(fast):
+        receiver.wait_for(3)
+        wait_until(lambda: deliveries(fast)[0].state == "delivered", what="delivered state")
+    receiver.stop()
+    assert len(set(receiver.ids())) == 1
+    for headers, body in receiver.received:
+        Webhook(secret).verify(body, headers)
+    [delivery] = deliveries(fast)
+    assert (delivery.attempts, delivery.last_status) == (3, 200)
+
+
+def test_a_receiver_down_for_a_while_gets_everything_once_back(fast, site):
+    receiver = Receiver().start()
+    add_endpoint(fast, site, receiver.url)
+    receiver.stop()
+    enqueue_many(fast, site, 30)
+    with WorkerThread(fast):
+        wait_until(
+            lambda: all(d.attempts >= 2 for d in deliveries(fast)), what="two failed attempts each"
+        )
+        assert "ConnectionError" in deliveries(fast)[0].last_error
+        back = Receiver(port=receiver.port).start()
+        back.wait_for(30)
+        wait_until(lambda: {d.state for d in deliveries(fast)} == {"delivered"}, what="delivered")
+    back.stop()
+    assert len(set(back.ids())) == 30
+
+
+def test_exhausted_deliveries_are_marked_failed(fast, site):
+    fast.config["WEBHOOK_MAX_ATTEMPTS"] = 3
+    receiver = Receiver(lambda *_: (500, {}, b"database on fire")).start()
+    add_endpoint(fast, site, receiver.url)
+    enqueue_many(fast, site, 1)
+    with WorkerThread(fast):
+        wait_until(lambda: deliveries(fast)[0].state == "failed", what="failed state")
+    receiver.stop()
+    [delivery] = deliveries(fast)
+    assert (delivery.attempts, delivery.last_status) == (3, 500)
+    assert delivery.last_error == "HTTP 500: database on fire"
+    assert len(receiver.received) == 3
+
+
+@pytest.mark.parametrize("status", [429, 503])
+def test_retry_after_is_honoured(fast, site, status):
+    receiver = Receiver(scripted(status, headers={"Retry-After": "120"})).start()
+    add_endpoint(fast, site, receiver.url)
+    enqueue_many(fast, site, 1)
+    run_once(fast)
+    receiver.stop()
+    [delivery] = deliveries(fast)
+    assert delivery.state == "pending" and delivery.last_status == status
+    assert delivery.next_attempt_at - delivery.last_attempt_at >= timedelta(seconds=119)
+
+
+def test_gone_disables_the_endpoint_and_parks_its_deliveries(fast, site):
+    receiver = Receiver(lambda *_: (410, {}, b"")).start()
+    endpoint_id, _ = add_endpoint(fast, site, receiver.url)
+    fast.config["WEBHOOK_BATCH_SIZE"] = 1
+    enqueue_many(fast, site, 3)
+    run_once(fast)
+    assert len(receiver.received) == 1
+    assert [d.state for d in deliveries(fast)] == ["disabled"] * 3
+    enqueue_many(fast, site, 1)
+    assert len(deliveries(fast)) == 3  # a disabled endpoint gets no new deliveries
+    with fast.app_context():
+        endpoint = db.session.get(WebhookEndpoint, endpoint_id)
+        assert endpoint.disabled_reason == "receiver answered 410 Gone"
+    receiver.respond = lambda *_: (200, {}, b"")
+    with fast.app_context():
+        assert endpoints.enable(endpoint_id) == 3
+    run_once(fast)
+    receiver.stop()
+    assert [d.state for d in deliveries(fast)] == ["delivered"] * 3
+
+
+def test_redirects_are_not_followed(fast, site):
+    target = Receiver().start()
+    receiver = Receiver(lambda *_: (307, {"Location": target.url}, b"")).start()
+    add_endpoint(fast, site, receiver.url)
+    enqueue_many(fast, site, 1)
+    run_once(fast)
+    receiver.stop()
+    target.stop()
+    assert target.received == []
+    [delivery] = deliveries(fast)
+    assert delivery.state == "pending" and delivery.last_status == 307
+    assert delivery.last_error == f"HTTP 307: redirect to {target.url!r} not followed"
+
+
+def test_a_slow_receiver_times_out_and_is_retried(fast, site):
+    fast.config["WEBHOOK_TIMEOUT"] = 0.3
+    receiver = Receiver(hold=1.0).start()
+    add_endpoint(fast, site, receiver.url)
+    enqueue_many(fast, site, 1)
+    run_once(fast)
+    receiver.stop()
+    [delivery] = deliveries(fast)
+    assert delivery.state == "pending" and delivery.attempts == 1
+    assert "ReadTimeout" in delivery.last_error
+
+
+def test_redeliver_sends_again_with_the_same_webhook_id(fast, site):
+    receiver = Receiver().start()
+    add_endpoint(fast, site, receiver.url)
+    enqueue_many(fast, site, 1)
+    run_once(fast)
+    [delivery] = deliveries(fast)
+    with fast.app_context():
+        endpoints.redeliver(delivery.id)
+    run_once(fast)
+    receiver.stop()
+    first, second = receiver.ids()
+    assert first == second
+    assert deliveries(fast)[0].state == "delivered"
+
+
+def test_the_lease_must_outlast_an_attempt(app):
+    app.config.update(WEBHOOK_LEASE_SECONDS=5, WEBHOOK_TIMEOUT=10)
+    with pytest.raises(ValueError, match="WEBHOOK_LEASE_SECONDS"):
+        Worker(app)
+
+
+def test_nothing_is_sent_twice_while_claimed(fast, site):
+    receiver = Receiver().start()
+    add_endpoint(fast, site, receiver.url)
+    enqueue_many(fast, site, 5)
+    from widget_server.webhooks.queue import claim
+    from widget_server.webhooks.settings import Settings
+
+    with fast.app_context():
+        _, jobs = claim(Settings.from_config(fast.config), "other-worker")
+        assert len(jobs) == 5
+    run_once(fast)  # another worker finds nothing due while the lease holds
+    receiver.stop()
+    assert receiver.received == []
+    with fast.app_context():
+        assert db.session.scalar(sa.text("select count(*) from webhook_delivery")) == 5
