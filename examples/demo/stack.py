@@ -3,7 +3,6 @@
 import json
 import secrets
 import shutil
-import sys
 from pathlib import Path
 
 from examples.demo import bot
@@ -36,6 +35,11 @@ class Stack:
         return f"http://127.0.0.1:{getattr(self.ports, service)}"
 
     @property
+    def standin_url(self) -> str:
+        """Return where visitors chat: over TLS, since the widget only follows https links."""
+        return f"https://127.0.0.1:{self.ports.standin}"
+
+    @property
     def site_url(self) -> str:
         """Return the one URL to open: the example site, arriving from a campaign."""
         return self.url("site") + "/" + QUERY
@@ -61,7 +65,10 @@ class Stack:
             "site_url": self.site_url,
             "site_key": site["key"],
             "api_key": site["api_key"],
-            "urls": {name: self.url(name) for name, _ in self.ports.items()},
+            "urls": {
+                **{name: self.url(name) for name, _ in self.ports.items()},
+                "standin": self.standin_url,
+            },
             "pids": self.supervisor.pids(),
             "logs": str(self.supervisor.log_dir),
         }
@@ -92,7 +99,7 @@ class Stack:
         self.supervisor.run("setup", self._flask("db", "upgrade"), self._server_env(), REPO)
         site = self._cli_json(
             "sites", "create", "--name", "Demo shop", "--whatsapp-number", BUSINESS_NUMBER,
-            "--whatsapp-base-url", self.url("standin"),
+            "--whatsapp-base-url", self.standin_url,
         )  # fmt: skip
         key = site["key"]
         api_key = self._cli_json(
@@ -114,8 +121,15 @@ class Stack:
         self.supervisor.start("webhook-receiver", receiver, None, REPO, echo=echo)
 
     def _start_standin(self) -> None:
+        cert, key = self.workdir / "standin-cert.pem", self.workdir / "standin-key.pem"
+        openssl = ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "7"]
+        openssl += ["-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"]
+        if not shutil.which("openssl"):
+            raise StartupError("openssl is missing: run `apt-get install openssl`")
+        self.supervisor.run("setup", [*openssl, "-keyout", str(key), "-out", str(cert)])
         argv = [str(SERVER_BIN / "python"), "-m", "examples.wa_standin"]
-        argv += ["--port", str(self.ports.standin), "--phone-number-id", PHONE_NUMBER_ID]
+        argv += ["--port", str(self.ports.graph), "--tls-port", str(self.ports.standin)]
+        argv += ["--cert", str(cert), "--key", str(key), "--phone-number-id", PHONE_NUMBER_ID]
         argv += ["--app-secret", self.secrets["app"], "--access-token", self.secrets["graph"]]
         argv += ["--webhook-url", self.url("rasa") + "/webhooks/whatsapp/webhook"]
         self.supervisor.start("wa-standin", argv, {"PYTHONUNBUFFERED": "1"}, REPO)
@@ -127,7 +141,7 @@ class Stack:
             "app_secret": self.secrets["app"],
             "access_token": self.secrets["graph"],
             "phone_number_id": PHONE_NUMBER_ID,
-            "graph_url": self.url("standin") + "/v21.0",
+            "graph_url": self.url("graph") + "/v21.0",
             "server_url": self.url("widget"),
             "server_api_key": api_key,
         }
@@ -149,14 +163,15 @@ class Stack:
         self.supervisor.start("rasa", rasa, env, bot.BOT_DIR)
 
     def _start_site(self, site_key: str) -> None:
-        argv = [sys.executable, "-m", "examples.demo.site", "--port", str(self.ports.site)]
-        argv += ["--widget-server", self.url("widget"), "--site-key", site_key]
-        self.supervisor.start("site", argv, {"PYTHONUNBUFFERED": "1"}, REPO)
+        argv = [str(SERVER_BIN / "python"), "-u", "examples/site/serve.py"]
+        argv += ["--port", str(self.ports.site), "--widget-url", self.url("widget")]
+        argv += ["--site", site_key, "--number", BUSINESS_NUMBER]
+        self.supervisor.start("site", argv, None, REPO)
 
     def _wait_ready(self) -> None:
         checks = [
             ("widget-server", self.url("widget") + "/healthz", 60),
-            ("wa-standin", self.url("standin") + "/healthz", 30),
+            ("wa-standin", self.url("graph") + "/healthz", 30),
             ("webhook-receiver", self.url("receiver") + "/", 30),
             ("site", self.url("site") + "/", 30),
             ("rasa-actions", self.url("actions") + "/health", 120),

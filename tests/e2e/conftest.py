@@ -48,7 +48,11 @@ def browser():
         pytest.fail("Playwright is missing: run `.venv/bin/pip install -e '.[test]'`")
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+            executable_path=CHROMIUM,
+            headless=True,
+            args=CHROMIUM_ARGS,
+            # Playwright turns the popup blocker off; the widget must get past it, so keep it.
+            ignore_default_args=["--disable-popup-blocking"],
         )
         yield chromium
         chromium.close()

@@ -1,0 +1,185 @@
+"""The whole handoff, as `make demo` runs it: site, widget, stand-in, Rasa, webhooks, API.
+
+One demo stack is started per module by running the orchestrator exactly as `make demo` does
+(on free ports, in a scratch folder); the last test stops it with SIGINT like Ctrl-C would.
+"""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+import requests
+
+import correlation_id
+from examples.demo.ports import free_ports, is_free
+
+REPO = Path(__file__).resolve().parents[2]
+START_TIMEOUT = 600  # a fresh clone trains the bot first
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    """Run `python -m examples.demo` until it is ready; return its process, state and folder."""
+    workdir = tmp_path_factory.mktemp("demo")
+    ports = free_ports()
+    env = {**os.environ, **{f"DEMO_{name.upper()}_PORT": str(port) for name, port in ports.items()}}
+    output = open(workdir.parent / "demo-output.log", "wb")  # noqa: SIM115 - closed below
+    process = subprocess.Popen(
+        [sys.executable, "-m", "examples.demo", "--dir", str(workdir)],
+        cwd=REPO,
+        env=env,
+        stdout=output,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    state_file = workdir / "state.json"
+    deadline = time.monotonic() + START_TIMEOUT
+    while not state_file.exists():
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            log = (workdir.parent / "demo-output.log").read_text(errors="replace")
+            pytest.fail(f"the demo did not get ready:\n{log[-4000:]}")
+        time.sleep(0.5)
+    state = json.loads(state_file.read_text())
+    yield {"process": process, "state": state, "workdir": workdir, "ports": ports}
+    if process.poll() is None:
+        process.send_signal(signal.SIGINT)
+        process.wait(60)
+    output.close()
+
+
+@pytest.fixture
+def chromium_context(browser):
+    """Open a context that trusts the stand-in's self-signed certificate and stays on 127.0.0.1."""
+    context = browser.new_context(ignore_https_errors=True)
+    outside = []
+
+    def local_only(route):
+        if urlsplit(route.request.url).hostname == "127.0.0.1":
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", local_only)
+    yield context
+    context.close()
+    assert outside == [], f"the demo tried to reach outside addresses: {outside}"
+
+
+def wait_until(check, timeout: float, what: str):
+    """Return check()'s first truthy value, polling until timeout."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = check()
+        if value:
+            return value
+        time.sleep(0.25)
+    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+
+
+def receiver_events(log: Path) -> list[dict]:
+    """Return every verified event the webhook receiver printed, as JSON objects."""
+    events = []
+    for line in log.read_text(errors="replace").splitlines():
+        start = line.find("{")
+        if start < 0:
+            continue
+        try:
+            event = json.loads(line[start:])
+        except ValueError:
+            continue
+        if isinstance(event, dict) and "event_type" in event:
+            events.append(event)
+    return events
+
+
+def test_a_campaign_visitor_reaches_the_bot_which_names_the_campaign(demo, chromium_context):
+    state = demo["state"]
+    site = chromium_context.new_page()
+    site.goto(state["urls"]["site"] + "/?utm_source=newsletter&utm_campaign=launch")
+    with chromium_context.expect_page() as opened:
+        site.get_by_role("button", name="Chat on WhatsApp").click()
+    chat = opened.value
+    chat.wait_for_url(state["urls"]["standin"] + "/*", timeout=15000)
+    prefilled = chat.input_value("#composer")
+    reference = correlation_id.find(prefilled)
+    assert reference and prefilled.startswith(f"Reference: {reference}")
+
+    chat.click("#send")
+    reply = chat.locator(".msg.business").first
+    reply.wait_for(timeout=60000)
+    assert "launch" in reply.inner_text()
+
+    log = Path(state["logs"]) / "webhook-receiver.log"
+    by_type = wait_until(
+        lambda: _events_for(log, reference, {"widget.click", "conversation.correlated"}),
+        60,
+        f"widget.click and conversation.correlated for {reference} at the receiver",
+    )
+    assert by_type["widget.click"]["data"]["parsed_params"]["utm_campaign"] == "launch"
+
+    answer = requests.get(
+        state["urls"]["widget"] + "/integrations/external/attribution?limit=5",
+        headers={"Authorization": f"Bearer {state['api_key']}"},
+        timeout=10,
+    )
+    assert answer.status_code == 200
+    (row,) = [row for row in answer.json()["data"] if row["correlation_id"] == reference]
+    assert row["correlated_at"] is not None
+    assert row["parsed_params"]["utm_source"] == "newsletter"
+    assert row["parsed_params"]["utm_campaign"] == "launch"
+
+
+def _events_for(log: Path, reference: str, wanted: set[str]) -> dict | None:
+    found = {
+        event["event_type"]: event
+        for event in receiver_events(log)
+        if (event.get("data") or {}).get("correlation_id") == reference
+    }
+    return found if wanted <= set(found) else None
+
+
+def test_ctrl_c_stops_every_process_and_frees_every_port(demo):
+    process = demo["process"]
+    family = _descendants(process.pid)
+    assert len(family) >= 8, f"expected every service running, found {family}"
+    process.send_signal(signal.SIGINT)
+    assert process.wait(60) == 0
+    deadline = time.monotonic() + 15
+    while any(map(_alive, family)) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert [pid for pid in family if _alive(pid)] == []
+    taken = [name for name, port in demo["ports"].items() if not is_free(port)]
+    assert taken == []
+
+
+def _descendants(root: int) -> list[int]:
+    """Return every live process below root, following parent links in /proc."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError):
+                continue
+            children.setdefault(ppid, []).append(int(entry.name))
+    found, todo = [], [root]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
