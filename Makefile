@@ -54,7 +54,8 @@ test-e2e: setup setup-bot setup-browser
 
 test: lint test-server test-postgres test-browser test-plugin test-e2e
 
-demo: setup setup-bot setup-browser
+# Ports 7100-7105 and 7155; DEMO_<SERVICE>_PORT moves one (see README).
+demo: setup setup-bot
 	$(PY) -m examples.demo
 
 bench: setup setup-bot
