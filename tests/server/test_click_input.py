@@ -4,9 +4,9 @@ from urllib.parse import quote
 
 import pytest
 import sqlalchemy as sa
+from click_helpers import BROWSER, click, events, reference, sessions
 
 import correlation_id
-from tests.server.test_click import BROWSER, click, events, reference, sessions
 from widget_server.db import db
 from widget_server.models import WebSession
 
