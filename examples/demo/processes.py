@@ -3,6 +3,7 @@
 import contextlib
 import os
 import signal
+import socket
 import subprocess
 import threading
 import time
@@ -74,18 +75,33 @@ class Supervisor:
 
     def wait_http(self, name: str, url: str, timeout: float) -> None:
         """Wait until url answers below 500 while the service is still running."""
+        self._wait(name, url, timeout, lambda: requests.get(url, timeout=2).status_code < 500)
+
+    def wait_port(self, name: str, port: int, timeout: float) -> None:
+        """Wait until something accepts connections on 127.0.0.1:port, the service running."""
+        where = f"127.0.0.1:{port}"
+        connect = socket.create_connection
+        self._wait(name, where, timeout, lambda: connect(("127.0.0.1", port), 2).close() is None)
+
+    def check_running(self) -> None:
+        """Fail with its last log lines if any service has exited."""
+        for name, child in self.children.items():
+            if child.poll() is not None:
+                raise StartupError(f"{name} exited ({child.returncode})\n{self.tail(name)}")
+
+    def _wait(self, name: str, where: str, timeout: float, probe) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            if self.children[name].poll() is not None:
-                code = self.children[name].returncode
-                raise StartupError(f"{name} exited ({code}) before answering\n{self.tail(name)}")
+            self.check_running()
             try:
-                if requests.get(url, timeout=2).status_code < 500:
+                if probe():
                     return
-            except requests.RequestException:
+            except (OSError, requests.RequestException):
                 pass
             time.sleep(0.3)
-        raise StartupError(f"{name} did not answer {url} in {timeout:.0f} s\n{self.tail(name)}")
+        raise StartupError(
+            f"{name} did not answer at {where} in {timeout:.0f} s\n{self.tail(name)}"
+        )
 
     def pids(self) -> list[int]:
         """Return every live process in the groups started here, leaders and descendants."""

@@ -86,6 +86,7 @@ class Stack:
         return {
             "WIDGET_DATABASE_URL": "sqlite:///" + str(self.workdir / "widget.db"),
             "WIDGET_WEBHOOK_ALLOW_PRIVATE": "true",
+            "WIDGET_WEBHOOK_POLL_INTERVAL": "0.5",
             "PYTHONUNBUFFERED": "1",
         }
 
@@ -101,13 +102,13 @@ class Stack:
             "sites", "create", "--name", "Demo shop", "--whatsapp-number", BUSINESS_NUMBER,
             "--whatsapp-base-url", self.standin_url,
         )  # fmt: skip
-        key = site["key"]
+        key = site["site_key"]
         api_key = self._cli_json(
             "keys", "create", "--site", key, "--scope", "correlations:write",
             "--scope", "attribution:read", "--scope", "attribution:write",
         )  # fmt: skip
         hook = self._cli_json("webhooks", "add", "--site", key, "--url", self.url("receiver"))
-        return {"key": key, "api_key": api_key["key"], "webhook_secret": hook["secret"]}
+        return {"key": key, "api_key": api_key["api_key"], "webhook_secret": hook["secret"]}
 
     def _start_widget_server(self, webhook_secret: str) -> None:
         env = self._server_env()
@@ -172,11 +173,12 @@ class Stack:
         checks = [
             ("widget-server", self.url("widget") + "/healthz", 60),
             ("wa-standin", self.url("graph") + "/healthz", 30),
-            ("webhook-receiver", self.url("receiver") + "/", 30),
             ("site", self.url("site") + "/", 30),
             ("rasa-actions", self.url("actions") + "/health", 120),
             ("rasa", self.url("rasa") + "/webhooks/whatsapp/", 240),
         ]
+        self.supervisor.wait_port("webhook-receiver", self.ports.receiver, 30)
         for name, url, timeout in checks:
             self.say(f"  waiting for {name} at {url}")
             self.supervisor.wait_http(name, url, timeout)
+        self.supervisor.check_running()

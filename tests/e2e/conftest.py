@@ -6,16 +6,7 @@ import threading
 import pytest
 from werkzeug.serving import make_server
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
+from examples.demo.walkthrough import CHROMIUM, CHROMIUM_ARGS
 
 
 @pytest.fixture

@@ -16,8 +16,8 @@ from urllib.parse import urlsplit
 import pytest
 import requests
 
-import correlation_id
 from examples.demo.ports import free_ports, is_free
+from examples.demo.walkthrough import visit
 
 REPO = Path(__file__).resolve().parents[2]
 START_TIMEOUT = 600  # a fresh clone trains the bot first
@@ -102,20 +102,10 @@ def receiver_events(log: Path) -> list[dict]:
 
 def test_a_campaign_visitor_reaches_the_bot_which_names_the_campaign(demo, chromium_context):
     state = demo["state"]
-    site = chromium_context.new_page()
-    site.goto(state["urls"]["site"] + "/?utm_source=newsletter&utm_campaign=launch")
-    with chromium_context.expect_page() as opened:
-        site.get_by_role("button", name="Chat on WhatsApp").click()
-    chat = opened.value
-    chat.wait_for_url(state["urls"]["standin"] + "/*", timeout=15000)
-    prefilled = chat.input_value("#composer")
-    reference = correlation_id.find(prefilled)
-    assert reference and prefilled.startswith(f"Reference: {reference}")
-
-    chat.click("#send")
-    reply = chat.locator(".msg.business").first
-    reply.wait_for(timeout=60000)
-    assert "launch" in reply.inner_text()
+    visited = visit(chromium_context, state["urls"])
+    reference = visited["reference"]
+    assert reference and visited["prefilled"].startswith(f"Reference: {reference}")
+    assert "launch" in visited["reply"]
 
     log = Path(state["logs"]) / "webhook-receiver.log"
     by_type = wait_until(
