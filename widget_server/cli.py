@@ -33,6 +33,7 @@ def register(app):
     """Attach the command groups to app."""
     from widget_server.cli_keys import keys
     from widget_server.cli_sites import sites
+    from widget_server.webhooks.cli import group as webhooks
 
-    for command in (sites, keys, purge):
+    for command in (sites, keys, purge, webhooks):
         app.cli.add_command(command)
