@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, tuple_, update
+from sqlalchemy import literal, select, tuple_, update
 
 from widget_server.db import db
 from widget_server.errors import ApiError
@@ -36,7 +36,8 @@ def page(
         stmt = stmt.where(linked if filters.correlated else ~linked)
     if after is not None:
         # A row comparison walks the (site_id, created_at, id) index: as fast deep as on top.
-        stmt = stmt.where(tuple_(WebSession.created_at, WebSession.id) < tuple_(*after))
+        moment = literal(after[0], WebSession.created_at.type)  # stored naive UTC, bound so too
+        stmt = stmt.where(tuple_(WebSession.created_at, WebSession.id) < tuple_(moment, after[1]))
     stmt = stmt.order_by(WebSession.created_at.desc(), WebSession.id.desc()).limit(limit + 1)
     rows = list(db.session.execute(stmt).scalars())
     if len(rows) <= limit:
