@@ -16,6 +16,7 @@ import sys
 import tempfile
 import threading
 import time
+import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -198,11 +199,11 @@ class WidgetServer:
         """Stop serving (the database stays)."""
         self.process.stop()
 
-    def click(self, page_url: str, device_id: str = "d1") -> str:
-        """Click the widget as a browser would; return the correlation ID issued."""
+    def click(self, page_url: str, device_id: str | None = None) -> str:
+        """Click the widget as a new device would; return the correlation ID issued."""
         answer = requests.get(
             f"{self.url}/c/{self.site_key}",
-            params={"device_id": device_id, "url": page_url},
+            params={"device_id": device_id or uuid.uuid4().hex, "url": page_url},
             headers={"Accept": "application/json"},
             timeout=5,
         )

@@ -1,0 +1,127 @@
+"""The whole path in real processes: widget server, rasa, action server, Graph stand-in."""
+
+import time
+import uuid
+
+import pytest
+import requests
+from conftest import SECRETS
+from meta_payloads import payload, post, text, value
+
+SECRET = SECRETS["app_secret"]
+SPRING = "https://shop.example/?utm_source=google&utm_campaign=spring"
+
+
+def new_user() -> str:
+    """Return a WhatsApp id no other test uses."""
+    return str(10_000_000_000 + uuid.uuid4().int % 10_000_000_000)
+
+
+def say(rasa_server, wa_id: str, words: str, **extra) -> dict:
+    """Send one signed text message from wa_id; return the payload sent."""
+    body = payload(value([text(words, wa_id=wa_id, **extra)]))
+    assert post(rasa_server, body, SECRET).status_code == 200
+    return body
+
+
+def replies(rasa_graph, wa_id: str, count: int) -> list[str]:
+    """Wait for count replies to wa_id; return their texts."""
+    return [m["text"]["body"] for m in rasa_graph.wait_for(wa_id, count, timeout=60)]
+
+
+def reference_message(reference: str) -> str:
+    """Return the pre-filled message the widget puts in wa.me links."""
+    return f"Reference: {reference} (Please send this message as is, it helps us serve you)"
+
+
+def wait_linked(widget_server, reference: str, timeout: float = 30) -> dict:
+    """Wait until the widget server shows the session as correlated; return its row."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        answer = widget_server.attribution(reference)
+        if answer.status_code == 200 and answer.json()["data"]["correlated_at"]:
+            return answer.json()["data"]
+        time.sleep(0.5)
+    pytest.fail(f"{reference} not correlated after {timeout} s: {answer.text}")
+
+
+def test_verification_handshake_on_the_running_bot(rasa_server):
+    params = {"hub.mode": "subscribe", "hub.verify_token": "verify-me", "hub.challenge": "8841"}
+    assert requests.get(rasa_server, params=params, timeout=5).text == "8841"
+    params["hub.verify_token"] = "guess"
+    assert requests.get(rasa_server, params=params, timeout=5).status_code == 403
+
+
+def test_a_reference_gets_a_reply_naming_the_campaign_and_links_the_session(
+    rasa_server, rasa_graph, widget_server
+):
+    reference = widget_server.click(SPRING, device_id="d1")
+    wa_id = new_user()
+    say(rasa_server, wa_id, reference_message(reference))
+    [reply] = replies(rasa_graph, wa_id, 1)
+    assert "spring campaign" in reply
+    row = wait_linked(widget_server, reference, timeout=5)
+    assert row["parsed_params"]["utm_source"] == "google"
+
+
+def test_the_reference_sets_the_slots_mid_session_and_the_lead_type_goes_back(
+    rasa_server, rasa_graph, widget_server
+):
+    reference = widget_server.click("https://shop.example/p?utm_campaign=summer&utm_source=fb")
+    wa_id = new_user()
+    say(rasa_server, wa_id, "hello")
+    assert "campaign" not in replies(rasa_graph, wa_id, 1)[0]
+    say(rasa_server, wa_id, f"Hi again!\nReference: {reference.lower()[:1]}\u2011{reference[2:]}")
+    assert "summer campaign" in replies(rasa_graph, wa_id, 2)[1]
+    say(rasa_server, wa_id, "I want to buy")
+    assert "get back to you" in replies(rasa_graph, wa_id, 3)[2]
+    assert widget_server.attribution(reference).json()["data"]["lead_type"] == "hot"
+
+
+def test_a_redelivered_message_gets_one_reply(rasa_server, rasa_graph, widget_server):
+    wa_id = new_user()
+    body = payload(value([text("hello", wa_id=wa_id)]))
+    assert [post(rasa_server, body, SECRET).status_code for _ in range(3)] == [200, 200, 200]
+    say(rasa_server, wa_id, "bye")
+    # Rasa's lock store runs one conversation's turns in arrival order: a duplicate turn
+    # would have answered before the goodbye.
+    texts = replies(rasa_graph, wa_id, 2)
+    assert len(texts) == 2 and "Bye" in texts[1]
+    time.sleep(0.5)
+    assert len(rasa_graph.sent_to(wa_id)) == 2
+
+
+def test_a_bad_signature_gets_403_and_no_reply(rasa_server, rasa_graph):
+    wa_id = new_user()
+    body = payload(value([text("hello", wa_id=wa_id)]))
+    assert post(rasa_server, body, "not-the-app-secret").status_code == 403
+    assert post(rasa_server, body, SECRET, signature="").status_code == 403
+    say(rasa_server, wa_id, "bye")
+    texts = replies(rasa_graph, wa_id, 1)
+    time.sleep(0.5)
+    assert len(rasa_graph.sent_to(wa_id)) == 1 and "Bye" in texts[0]
+
+
+def test_an_unknown_reference_gets_a_normal_reply(rasa_server, rasa_graph, widget_server):
+    wa_id = new_user()
+    say(rasa_server, wa_id, reference_message("O-Unkn0wn"))
+    [reply] = replies(rasa_graph, wa_id, 1)
+    assert reply == "Hi! How can we help you today?"
+    assert widget_server.attribution("O-Unkn0wn").status_code == 404
+
+
+def test_with_the_widget_server_down_the_bot_replies_and_links_later(
+    rasa_server, rasa_graph, widget_server
+):
+    reference = widget_server.click(SPRING)
+    wa_id = new_user()
+    widget_server.stop()
+    try:
+        say(rasa_server, wa_id, reference_message(reference))
+        [reply] = replies(rasa_graph, wa_id, 1)
+        assert reply == "Hi! How can we help you today?"
+    finally:
+        widget_server.start()
+    # The channel keeps retrying the idempotent correlation POST (after 2 s, then 5 s, ...).
+    row = wait_linked(widget_server, reference, timeout=30)
+    assert row["correlation_id"] == reference
