@@ -38,7 +38,9 @@
     const fallback = (/^http/.test(el?.href) && el.href) || 'https://wa.me/' + (cfg.number || '').replace(/\D/g, '');
     const tab = !/Mobi|Android/i.test(navigator.userAgent) && w.open('', '_blank');
     let done;
-    if (tab) tab.opener = null;
+    try {
+      tab.opener = null;
+    } catch {}
     const go = (url) => {
       if (!done) (tab || w).location.href = done = /^https:\/\//.test(url) ? url : fallback;
     };

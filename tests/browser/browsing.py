@@ -1,6 +1,9 @@
 """Helpers of the browser suite: load a page with the widget, follow the handoff to WhatsApp."""
 
+import threading
 from urllib.parse import parse_qs, urlsplit
+
+from werkzeug.serving import make_server
 
 import correlation_id
 
@@ -30,3 +33,10 @@ def reference_in(whatsapp_url: str) -> str | None:
     """Return the correlation ID in a wa.me link's pre-filled text."""
     text = parse_qs(urlsplit(whatsapp_url).query).get("text", [""])[0]
     return correlation_id.find(text)
+
+
+def serve_wsgi(app):
+    """Serve a WSGI app from a thread on a free loopback port; return the server."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server

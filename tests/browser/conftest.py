@@ -6,15 +6,13 @@ machine: wa.me answers with a small local page, any other outside address is ref
 """
 
 import os
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 import sqlalchemy as sa
-from browsing import NUMBER, WHATSAPP_PAGE
-from werkzeug.serving import make_server
+from browsing import NUMBER, WHATSAPP_PAGE, serve_wsgi
 
 from examples.site.serve import SiteServer
 from widget_server import create_app
@@ -50,23 +48,17 @@ class WidgetServer:
             return site.key
 
     def row(self, reference: str) -> dict:
-        """Return the attribution row of a reference, as the API shows it."""
+        """Return the attribution row of a reference as the API shows it, plus the referrer."""
         with self.app.app_context():
             query = sa.select(WebSession).filter_by(correlation_id=reference)
-            return db.session.execute(query).scalar_one().to_row()
+            session = db.session.execute(query).scalar_one()
+            return session.to_row() | {"referrer": session.referrer}
 
     def count(self, site_key: str) -> int:
         """Count the web sessions of a site."""
         with self.app.app_context():
             query = sa.select(sa.func.count(WebSession.id)).join(Site).filter(Site.key == site_key)
             return db.session.execute(query).scalar_one()
-
-
-def serve_wsgi(app):
-    """Serve a WSGI app from a thread on a free loopback port; return the server."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server
 
 
 @pytest.fixture(scope="session")
