@@ -21,7 +21,6 @@ class Supervisor:
 
     def __init__(self, log_dir: Path):
         self.log_dir = Path(log_dir)
-        self.log_dir.mkdir(parents=True, exist_ok=True)
         self.children: dict[str, subprocess.Popen] = {}
 
     def start(self, name: str, argv: list[str], env: dict | None = None, cwd=None, echo=None):
@@ -64,7 +63,8 @@ class Supervisor:
         return done.stdout.decode()
 
     def log_path(self, name: str) -> Path:
-        """Return the log file of a service."""
+        """Return the log file of a service, creating its folder."""
+        self.log_dir.mkdir(parents=True, exist_ok=True)
         return self.log_dir / f"{name}.log"
 
     def tail(self, name: str, lines: int = 25) -> str:
