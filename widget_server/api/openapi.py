@@ -1,5 +1,121 @@
-"""Placeholder blueprint; being built."""
+"""Serve the OpenAPI document of every endpoint."""
 
-from flask import Blueprint
+from flask import Blueprint, jsonify
+
+from widget_server.api import params
+from widget_server.api.spec import (
+    CORRELATION,
+    ERROR,
+    ID,
+    LEAD,
+    PAGE,
+    ROW,
+    ROW_ID,
+    TIME,
+    error,
+    json_body,
+    nullable,
+    ok,
+    query,
+    secured,
+)  # fmt: skip
 
 bp = Blueprint("openapi", __name__)
+
+ROW_REF = {"$ref": "#/components/schemas/Row"}
+LISTING = [
+    query("limit", {"type": "integer", "minimum": 1, "maximum": params.MAX_LIMIT},
+          f"Rows per page, default {params.DEFAULT_LIMIT}"),
+    query("cursor", {"type": "string"}, "next_cursor of the previous page; it keeps the filters"),
+    query("since", TIME, "Rows created at or after this time (inclusive)"),
+    query("until", TIME, "Rows created before this time (exclusive); later than since"),
+    query("correlated", {"type": "string", "enum": ["true", "false"]},
+          "Only rows linked (true) or not yet linked (false) to a conversation"),
+]  # fmt: skip
+CLICK = {
+    "type": "object",
+    "required": ["correlation_id", "whatsapp_url"],
+    "properties": {"correlation_id": nullable(ID), "whatsapp_url": {"type": "string"}},
+}
+
+DOCUMENT = {
+    "openapi": "3.1.0",
+    "info": {"title": "wa-handoff widget server", "version": "0.1.0"},
+    "paths": {
+        "/widget.js": {"get": {
+            "summary": "The embeddable script",
+            "responses": {
+                "200": {"description": "The script",
+                        "content": {"text/javascript": {"schema": {"type": "string"}}}},
+                "304": {"description": "Not modified since the cached copy"},
+                "404": error("The script is not built into this server"),
+            },
+        }},
+        "/c/{site_key}": {"get": {
+            "summary": "Issue or reuse the visitor's correlation ID and go to WhatsApp",
+            "parameters": [
+                {"name": "site_key", "in": "path", "required": True, "schema": {"type": "string"}},
+                query("device_id", {"type": "string"}, "The widget's opaque device id"),
+                query("url", {"type": "string"}, "The page URL, whose UTM parameters are kept"),
+                query("ref", {"type": "string"}, "The page's referrer"),
+            ],
+            "responses": {
+                "200": {"description": "With Accept: application/json, the handoff",
+                        "content": {"application/json": {"schema": CLICK}}},
+                "302": {"description": "Redirect to wa.me with the pre-filled message",
+                        "headers": {"Location": {"schema": {"type": "string"}}}},
+                "404": error("Unknown site"),
+            },
+        }},
+        "/integrations/external/attribution": {"get": secured(
+            "attribution:read",
+            {"200": {"description": "A page of rows, newest first", "content": {
+                "application/json": {"schema": {"$ref": "#/components/schemas/Page"}}}}},
+            summary="List the site's attribution rows, newest first",
+            parameters=LISTING,
+        )},
+        "/integrations/external/attribution/{correlation_id}": {
+            "parameters": [ROW_ID],
+            "get": secured(
+                "attribution:read",
+                {"200": ok(ROW_REF), "404": error("No such row for this key's site")},
+                summary="Read one attribution row",
+            ),
+            "patch": secured(
+                "attribution:write",
+                {"200": ok(ROW_REF), "404": error("No such row for this key's site"),
+                 "413": error("Body too large"), "415": error("Body is not application/json")},
+                summary="Set or clear the row's lead type; a change enqueues lead.updated",
+                requestBody=json_body(LEAD),
+            ),
+        },
+        "/integrations/external/correlations": {"post": secured(
+            "correlations:write",
+            {"200": ok(ROW_REF, "The linked row (unchanged if it was linked before)"),
+             "404": error("No session, or several differing only in case, for this site"),
+             "413": error("Body too large"), "415": error("Body is not application/json")},
+            summary="Link a WhatsApp conversation to the session its message referenced",
+            requestBody=json_body(CORRELATION),
+        )},
+        "/healthz": {"get": {
+            "summary": "Liveness with a database check",
+            "responses": {"200": ok({"type": "object"}, "The database answers"),
+                          "503": error("The database does not answer")},
+        }},
+        "/openapi.json": {"get": {
+            "summary": "This document",
+            "responses": {"200": {"description": "OpenAPI 3.1",
+                                  "content": {"application/json": {"schema": {"type": "object"}}}}},
+        }},
+    },
+    "components": {
+        "schemas": {"Row": ROW, "Page": PAGE, "Error": ERROR},
+        "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}},
+    },
+}  # fmt: skip
+
+
+@bp.get("/openapi.json")
+def document():
+    """Answer the OpenAPI document."""
+    return jsonify(DOCUMENT)

@@ -1,0 +1,121 @@
+"""The OpenAPI 3.1 document of every endpoint, kept in this one place."""
+
+ID = {"type": "string", "pattern": "^O-[A-Za-z0-9]{7}$", "examples": ["O-aB3dE9z"]}
+TIME = {"type": "string", "format": "date-time"}
+
+
+def nullable(schema: dict) -> dict:
+    """Allow null beside schema."""
+    return {"anyOf": [schema, {"type": "null"}]}
+
+
+def error(description: str, challenge: bool = False) -> dict:
+    """Describe an error answered with the JSON envelope."""
+    answer = {
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+    }
+    if challenge:
+        answer["headers"] = {"WWW-Authenticate": {"schema": {"type": "string"}}}
+    return answer
+
+
+def ok(data: dict, description: str = "The row") -> dict:
+    """Describe a 200 envelope carrying data."""
+    envelope = {
+        "type": "object",
+        "required": ["status", "message", "data"],
+        "properties": {"status": {"const": 200}, "message": {"const": "ok"}, "data": data},
+    }
+    return {"description": description, "content": {"application/json": {"schema": envelope}}}
+
+
+def json_body(schema: dict) -> dict:
+    """Describe a required JSON request body."""
+    return {"required": True, "content": {"application/json": {"schema": schema}}}
+
+
+def secured(scope: str, responses: dict, **operation) -> dict:
+    """Describe an operation behind a Bearer key with scope, with the errors every one shares."""
+    return {
+        "security": [{"bearerAuth": []}],
+        "description": f"Needs an API key with the scope `{scope}`.",
+        **operation,
+        "responses": {
+            **responses,
+            "400": error("A parameter or the body is invalid; the message says which"),
+            "401": error("Missing, unknown or revoked API key", challenge=True),
+            "403": error(f"The API key lacks the scope {scope}", challenge=True),
+        },
+    }
+
+
+def query(name: str, schema: dict, description: str) -> dict:
+    """Describe an optional query parameter."""
+    return {"name": name, "in": "query", "schema": schema, "description": description}
+
+
+ROW = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": [
+        "correlation_id", "device_id", "created_at", "correlated_at", "click_url",
+        "parsed_params", "ip_address", "user_agent", "lead_type",
+    ],
+    "properties": {
+        "correlation_id": ID,
+        "device_id": nullable({"type": "string"}),
+        "created_at": TIME,
+        "correlated_at": nullable(TIME),
+        "click_url": nullable({"type": "string"}),
+        "parsed_params": {"type": "object", "additionalProperties": {"type": "string"}},
+        "ip_address": nullable({"type": "string"}),
+        "user_agent": nullable({"type": "string"}),
+        "lead_type": nullable({"type": "string", "maxLength": 64}),
+    },
+}  # fmt: skip
+ERROR = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["status", "message", "data"],
+    "properties": {
+        "status": {"type": "integer", "minimum": 400, "maximum": 599},
+        "message": {"type": "string"},
+        "data": {"type": "null"},
+    },
+}
+PAGE = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["status", "message", "data", "has_more", "next_cursor"],
+    "properties": {
+        "status": {"const": 200},
+        "message": {"const": "ok"},
+        "data": {"type": "array", "maxItems": 100, "items": {"$ref": "#/components/schemas/Row"}},
+        "has_more": {"type": "boolean"},
+        "next_cursor": nullable({"type": "string"}),
+    },
+}
+ROW_ID = {"name": "correlation_id", "in": "path", "required": True, "schema": ID}
+STRING = {"type": "string", "minLength": 1}
+CORRELATION = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["correlation_id", "whatsapp_id", "message_id"],
+    "properties": {
+        "correlation_id": {
+            "type": "string",
+            "pattern": "^[Oo]-[A-Za-z0-9]{7}$",
+            "description": "As found in the message; matched case-insensitively when unambiguous",
+        },
+        "whatsapp_id": {"type": "string", "pattern": "^[0-9]{5,32}$"},
+        "message_id": {**STRING, "maxLength": 200, "pattern": "\\S"},
+        "profile_name": nullable({**STRING, "maxLength": 200, "pattern": "\\S"}),
+    },
+}
+LEAD = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["lead_type"],
+    "properties": {"lead_type": nullable({**STRING, "maxLength": 64, "pattern": "\\S"})},
+}
