@@ -5,7 +5,7 @@ import hmac
 import secrets
 from datetime import UTC, datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, types
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, func, types
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from widget_server.db import db
@@ -144,3 +144,7 @@ class WebSession(db.Model):
             "user_agent": self.user_agent,
             "lead_type": self.lead_type,
         }
+
+
+# Retyped references are matched case-insensitively; without this a miss scans the site's rows.
+Index("ix_web_session_site_lower_cid", WebSession.site_id, func.lower(WebSession.correlation_id))
