@@ -34,7 +34,7 @@ def visit(context, urls: dict) -> dict:
     chat.wait_for_url(urls["standin"] + "/*", timeout=15000)
     prefilled = chat.input_value("#composer")
     chat.click("#send")
-    reply = chat.locator(".msg.business").first
+    reply = chat.locator(".msg.business .body").first
     reply.wait_for(timeout=60000)
     return {
         "chat": chat,
@@ -63,7 +63,7 @@ def main(argv: list[str]) -> int:
                     ignore_default_args=["--disable-popup-blocking"],
                 )
                 context = browser.new_context(
-                    ignore_https_errors=True, viewport={"width": 480, "height": 560}
+                    ignore_https_errors=True, viewport={"width": 480, "height": 400}
                 )
                 visited = visit(context, urls)
                 visited["chat"].wait_for_timeout(1000)
