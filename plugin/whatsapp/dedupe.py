@@ -22,12 +22,12 @@ class MemoryDedupe:
     async def first_time(self, message_id: str) -> bool:
         """Record message_id; tell whether it was new."""
         now = time.monotonic()
-        while self._seen and (
-            next(iter(self._seen.values())) < now or len(self._seen) >= self.max_size
-        ):
+        while self._seen and next(iter(self._seen.values())) < now:
             self._seen.popitem(last=False)
         if message_id in self._seen:
             return False
+        if len(self._seen) >= self.max_size:
+            self._seen.popitem(last=False)
         self._seen[message_id] = now + self.ttl
         return True
 

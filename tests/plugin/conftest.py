@@ -21,6 +21,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+import redis
 import requests
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -164,6 +165,18 @@ def graph():
     stub = GraphStub()
     yield stub
     stub.close()
+
+
+@pytest.fixture(scope="session")
+def redis_url():
+    """Return the local Redis URL, failing with the fix when Redis is not running."""
+    url = "redis://127.0.0.1:6379/0"
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except redis.ConnectionError as exc:
+        fix = "start it with `redis-server --daemonize yes`"
+        pytest.fail(f"Redis is not running at {url} ({exc}): {fix}")
+    return url
 
 
 @pytest.fixture(scope="session")

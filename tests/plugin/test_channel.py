@@ -4,8 +4,6 @@ import asyncio
 import time
 import uuid
 
-import pytest
-import redis
 from channel_app import serve
 from conftest import SECRETS
 from meta_payloads import payload, post, text, value
@@ -98,18 +96,6 @@ def test_duplicate_deliveries_are_handed_on_once():
     responses, received = scenario(channel(), lambda url: [post(url, body, SECRET)] * 3)
     assert [r.status_code for r in responses] == [200, 200, 200]
     assert [m.text for m in received] == ["once"]
-
-
-@pytest.fixture(scope="module")
-def redis_url():
-    """Return the local Redis URL, failing with the fix when Redis is not running."""
-    url = "redis://127.0.0.1:6379/0"
-    try:
-        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
-    except redis.ConnectionError as exc:
-        fix = "start it with `redis-server --daemonize yes`"
-        pytest.fail(f"Redis is not running at {url} ({exc}): {fix}")
-    return url
 
 
 def test_two_instances_sharing_redis_hand_a_redelivery_on_once(redis_url):

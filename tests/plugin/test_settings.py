@@ -1,7 +1,11 @@
 """The channel's settings: a clear error at start-up for anything missing or malformed."""
 
+import json
+import os
+import subprocess
+
 import pytest
-from conftest import SECRETS
+from conftest import BOT_BIN, QUIET, SECRETS, free_port
 
 from plugin.whatsapp import WhatsAppInput
 from plugin.whatsapp.settings import DEFAULT_GRAPH_URL, SettingsError
@@ -44,3 +48,20 @@ def test_malformed_settings_are_explained(change, complaint):
 def test_no_credentials_at_all_names_the_key():
     with pytest.raises(SettingsError, match=r"plugin\.whatsapp\.WhatsAppInput"):
         WhatsAppInput.from_credentials(None)
+
+
+def test_rasa_run_stops_at_start_up_naming_the_bad_setting(model, tmp_path):
+    broken = {k: v for k, v in GOOD.items() if k != "app_secret"}
+    credentials = {"plugin.whatsapp.WhatsAppInput": broken}
+    path = tmp_path / "credentials.yml"
+    path.write_text(json.dumps(credentials))
+    args = [str(BOT_BIN / "rasa"), "run", "--model", str(model), "--credentials", str(path)]
+    done = subprocess.run(
+        [*args, "--port", str(free_port())],
+        env={**os.environ, **QUIET},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode != 0
+    assert "missing setting(s) ['app_secret'] in credentials.yml" in done.stdout + done.stderr
