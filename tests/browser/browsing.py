@@ -1,12 +1,14 @@
 """Helpers of the browser suite: load a page with the widget, follow the handoff to WhatsApp."""
 
 import threading
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 from werkzeug.serving import make_server
 
 import correlation_id
 
+PAGES = Path(__file__).parent / "pages"
 NUMBER = "15551234567"
 WHATSAPP_PAGE = "<!doctype html><title>WhatsApp</title><p>WhatsApp stand-in</p>"
 LABEL = "Chat on WhatsApp"

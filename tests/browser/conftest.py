@@ -7,12 +7,11 @@ machine: wa.me answers with a small local page, any other outside address is ref
 
 import os
 from dataclasses import dataclass
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 import sqlalchemy as sa
-from browsing import NUMBER, WHATSAPP_PAGE, serve_wsgi
+from browsing import NUMBER, PAGES, WHATSAPP_PAGE, serve_wsgi
 
 from examples.site.serve import SiteServer
 from widget_server import create_app
@@ -29,7 +28,6 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-quic",
 ]
-PAGES = Path(__file__).parent / "pages"
 
 
 @dataclass

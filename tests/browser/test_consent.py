@@ -43,3 +43,10 @@ def test_blocked_storage_still_hands_over(widget, site, page):
     assert reference_in(handoff_in_new_tab(page, button.click)) == reference
     page.reload()
     assert reference_in(handoff_in_new_tab(page, open_widget(page, url).click)) != reference
+
+
+def test_consent_queued_before_the_script_loads_is_applied(widget, site, page):
+    button = open_widget(page, site() + "/consent_stub.html?utm_source=ads&gclid=xyz")
+    assert "xyz" in page.evaluate("sessionStorage.wah_t")
+    reference = reference_in(handoff_in_new_tab(page, button.click))
+    assert widget.row(reference)["device_id"] == page.evaluate("localStorage.wah_d")

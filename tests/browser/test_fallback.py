@@ -5,7 +5,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from browsing import NUMBER, handoff_in_new_tab, open_widget, serve_wsgi
+from browsing import NUMBER, PAGES, handoff_in_new_tab, open_widget, serve_wsgi
+
+from examples.site.serve import SiteServer
 
 WIDGET_JS = Path(__file__).parents[2] / "static" / "widget.js"
 HANG_LIMIT = 10  # seconds a held click may wait before the slow server lets it go
@@ -59,6 +61,16 @@ def test_server_down_falls_back_to_the_configured_number(widget, site, site_key,
 
     assert handoff_in_new_tab(page, button.click) == f"https://wa.me/{NUMBER}"
     assert widget.count(site_key) == 0
+
+
+def test_unknown_site_falls_back_to_the_configured_number(widget, page):
+    shop = SiteServer(0, widget.url, "s_no_such_site", NUMBER, PAGES).start()
+    try:
+        button = open_widget(page, shop.url + "/plain.html")
+        assert handoff_in_new_tab(page, button.click) == f"https://wa.me/{NUMBER}"
+    finally:
+        shop.shutdown()
+        shop.server_close()
 
 
 def test_slow_server_falls_back_without_waiting_for_it(site, slow_server, page):
