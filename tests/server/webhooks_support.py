@@ -26,7 +26,7 @@ class Receiver:
         self.received: list[tuple[dict, bytes]] = []
         self.in_flight: set[str] = set()
         self.overlaps: list[str] = []
-        self.connections: set[int] = set()
+        self.peer_ports: set[int] = set()
         self.lock = threading.Lock()
         self.server = None
 
@@ -44,7 +44,7 @@ class Receiver:
             def do_POST(self):
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 headers = {key.lower(): value for key, value in self.headers.items()}
-                status, extra, answer = receiver.handle(headers, body, id(self.connection))
+                status, extra, answer = receiver.handle(headers, body, self.client_address[1])
                 self.send_response(status)
                 for key, value in extra.items():
                     self.send_header(key, value)
@@ -61,13 +61,13 @@ class Receiver:
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
         return self
 
-    def handle(self, headers: dict, body: bytes, connection: int):
+    def handle(self, headers: dict, body: bytes, peer_port: int):
         msg_id = headers.get("webhook-id", "")
         with self.lock:
             if msg_id in self.in_flight:
                 self.overlaps.append(msg_id)
             self.in_flight.add(msg_id)
-            self.connections.add(connection)
+            self.peer_ports.add(peer_port)
         try:
             if self.hold:
                 time.sleep(self.hold)
@@ -150,13 +150,13 @@ FAST_RETRIES = {
 }
 
 
-def wait_until(predicate, timeout: float = 20.0, what: str = "condition"):
+def wait_until(predicate, timeout: float = 20.0, what: str = "condition", every: float = 0.05):
     """Poll predicate until it is true, or fail naming what was awaited."""
     deadline = time.monotonic() + timeout
     while not predicate():
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.02)
+        time.sleep(every)
 
 
 def run_once(app) -> None:

@@ -1,6 +1,7 @@
 """The delivery queue in the database: claim due deliveries under a lease, record outcomes."""
 
 import secrets
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -57,18 +58,23 @@ def claim(settings: Settings, owner: str) -> tuple[str, list[Job]]:
     """Lease up to batch_size due deliveries to owner; return the claim token and the jobs."""
     now = utcnow()
     token = f"{owner}:{secrets.token_hex(4)}"
-    # SKIP LOCKED lets concurrent workers on PostgreSQL pass over each other's candidates; the
-    # repeated condition makes the UPDATE a compare-and-set, which also keeps SQLite safe.
-    candidates = (
+    # SKIP LOCKED lets concurrent workers on PostgreSQL pass over each other's candidates. The
+    # ids are fetched first: inside `UPDATE ... IN (subquery)` PostgreSQL may rescan the
+    # subquery and claim more than the limit. The repeated condition makes the UPDATE a
+    # compare-and-set, which keeps SQLite (no row locks) safe too.
+    ids = db.session.scalars(
         sa.select(D.id)
         .where(_due(now))
         .order_by(D.next_attempt_at, D.id)
         .limit(settings.batch_size)
         .with_for_update(skip_locked=True)
-    )
+    ).all()
+    if not ids:
+        db.session.rollback()
+        return token, []
     db.session.execute(
         sa.update(D)
-        .where(D.id.in_(candidates), _due(now))
+        .where(D.id.in_(ids), _due(now))
         .values(claimed_by=token, claimed_until=now + timedelta(seconds=settings.lease_seconds))
         .execution_options(synchronize_session=False)
     )
@@ -99,37 +105,47 @@ def claim(settings: Settings, owner: str) -> tuple[str, list[Job]]:
 def record(settings: Settings, token: str, results: list, released: list[Job]) -> None:
     """Write the outcome of each sent job and hand back the unsent ones, in one transaction."""
     now = utcnow()
-    for job, outcome in results:
-        values = {"claimed_by": None, "claimed_until": None}
-        if outcome is None:
-            values["state"] = DISABLED
-        else:
-            values.update(
-                attempts=job.attempts + 1,
-                last_attempt_at=now,
-                last_status=outcome.status,
-                last_error=outcome.error,
-            )
-            if outcome.ok:
-                values.update(state=DELIVERED, delivered_at=now)
-            elif outcome.status == 410:
-                values["state"] = DISABLED
-                disable_endpoint(job.endpoint_id, "receiver answered 410 Gone")
-            elif job.attempts + 1 >= settings.max_attempts:
-                values["state"] = FAILED
-            else:
-                delay = settings.backoff(job.attempts + 1)
-                if outcome.retry_after is not None:
-                    delay = max(delay, min(outcome.retry_after, MAX_RETRY_AFTER))
-                values["next_attempt_at"] = now + timedelta(seconds=delay)
-        db.session.execute(sa.update(D).where(D.id == job.id, D.claimed_by == token).values(values))
-    if released:
-        db.session.execute(
-            sa.update(D)
-            .where(D.id.in_([job.id for job in released]), D.claimed_by == token)
-            .values(claimed_by=None, claimed_until=None)
+    groups = defaultdict(list)
+    changes = [(job, _changes(settings, job, outcome, now)) for job, outcome in results]
+    changes += [(job, {}) for job in released]
+    for job, values in changes:
+        values.update(claimed_by=None, claimed_until=None)
+        row = {"_id": job.id, **{f"_{key}": value for key, value in values.items()}}
+        groups[tuple(sorted(values))].append(row)
+    table = D.__table__
+    # One executemany per shape of change: a batch costs a few round trips, not one per row.
+    for keys, rows in groups.items():
+        statement = (
+            table.update()
+            .where(table.c.id == sa.bindparam("_id"), table.c.claimed_by == token)
+            .values({key: sa.bindparam(f"_{key}", type_=table.c[key].type) for key in keys})
         )
+        db.session.execute(statement, rows)
     db.session.commit()
+
+
+def _changes(settings: Settings, job: Job, outcome, now) -> dict:
+    if outcome is None:
+        return {"state": DISABLED}
+    values = {
+        "attempts": job.attempts + 1,
+        "last_attempt_at": now,
+        "last_status": outcome.status,
+        "last_error": outcome.error,
+    }
+    if outcome.ok:
+        values.update(state=DELIVERED, delivered_at=now)
+    elif outcome.status == 410:
+        values["state"] = DISABLED
+        disable_endpoint(job.endpoint_id, "receiver answered 410 Gone")
+    elif job.attempts + 1 >= settings.max_attempts:
+        values["state"] = FAILED
+    else:
+        delay = settings.backoff(job.attempts + 1)
+        if outcome.retry_after is not None:
+            delay = max(delay, min(outcome.retry_after, MAX_RETRY_AFTER))
+        values["next_attempt_at"] = now + timedelta(seconds=delay)
+    return values
 
 
 def disable_endpoint(endpoint_id: int, reason: str) -> None:
