@@ -35,6 +35,7 @@ def main(argv=None) -> int:
         state = stack.start()
         print(f"\nReady. Open {state['site_url']}", flush=True)
         print("Click the WhatsApp button, press send, and watch the bot name the campaign.")
+        print("The chat tab has a self-signed certificate: choose Advanced, then Proceed, once.")
         print(f"Webhook events: {stack.supervisor.log_path('webhook-receiver')}")
         print("Ctrl-C stops everything.", flush=True)
         signal.pause()

@@ -1,6 +1,7 @@
 """The example bot's model: trained once per change of its files, then reused from a cache."""
 
 import hashlib
+import json
 import os
 import shutil
 from pathlib import Path
@@ -41,3 +42,12 @@ def ensure_model(supervisor: Supervisor, rasa: Path, cache: Path, say=print) -> 
     os.replace(scratch / model.name, model)
     shutil.rmtree(scratch, ignore_errors=True)
     return model
+
+
+def write_settings(folder: Path, channel: dict, action_url: str) -> tuple[Path, Path]:
+    """Write the credentials.yml (the WhatsApp channel) and endpoints.yml Rasa runs with."""
+    credentials, endpoints = folder / "credentials.yml", folder / "endpoints.yml"
+    # JSON is YAML, and it needs no quoting rules for secrets.
+    credentials.write_text(json.dumps({"plugin.whatsapp.WhatsAppInput": channel}, indent=2))
+    endpoints.write_text(json.dumps({"action_endpoint": {"url": action_url}}, indent=2))
+    return credentials, endpoints

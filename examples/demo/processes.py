@@ -1,6 +1,7 @@
 """Start services in their own process groups, wait until they answer, stop them all cleanly."""
 
 import contextlib
+import ctypes
 import os
 import signal
 import socket
@@ -10,6 +11,10 @@ import time
 from pathlib import Path
 
 import requests
+
+from examples.demo import proc
+
+PR_SET_PDEATHSIG = 1
 
 
 class StartupError(RuntimeError):
@@ -37,6 +42,7 @@ class Supervisor:
             stdout=subprocess.PIPE if echo else log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
+            preexec_fn=_die_with_parent,
         )
         if echo:
             threading.Thread(target=_copy, args=(child.stdout, log, echo), daemon=True).start()
@@ -105,8 +111,7 @@ class Supervisor:
 
     def pids(self) -> list[int]:
         """Return every live process in the groups started here, leaders and descendants."""
-        groups = {child.pid for child in self.children.values()}
-        return [pid for pid, group in _process_groups().items() if group in groups]
+        return proc.group_members({child.pid for child in self.children.values()})
 
     def stop(self, timeout: float = 10) -> None:
         """Terminate every group, wait up to timeout, then kill what is left."""
@@ -118,12 +123,19 @@ class Supervisor:
                 child.wait(max(0.1, deadline - time.monotonic()))
         while self.pids() and time.monotonic() < deadline:
             time.sleep(0.1)
-        live = set(_process_groups().values())
+        live = {group for _, group in proc.live_processes().values()}
         for child in self.children.values():
             if child.pid in live:
                 _signal_group(child.pid, signal.SIGKILL)
             child.wait()
         self.children.clear()
+
+
+def _die_with_parent() -> None:
+    # Runs in the child before exec: even if the supervisor is killed outright (SIGKILL), the
+    # kernel sends SIGTERM to the service, so no demo process outlives it.
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def _copy(stream, log, echo) -> None:
@@ -137,20 +149,3 @@ def _copy(stream, log, echo) -> None:
 def _signal_group(pgid: int, signum: int) -> None:
     with contextlib.suppress(ProcessLookupError):
         os.killpg(pgid, signum)
-
-
-def _process_groups() -> dict[int, int]:
-    """Map every process id on this machine to its process group id (Linux /proc)."""
-    groups = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        # Fields after the parenthesised command name: state, ppid, pgrp, ...
-        fields = stat.rsplit(")", 1)[1].split()
-        if fields[0] != "Z":
-            groups[int(entry.name)] = int(fields[2])
-    return groups

@@ -5,12 +5,12 @@ import secrets
 import shutil
 from pathlib import Path
 
-from examples.demo import bot
+from examples.demo import bot, tls, widget
 from examples.demo.ports import Ports
 from examples.demo.processes import StartupError, Supervisor
+from examples.demo.widget import SERVER_BIN
 
 REPO = Path(__file__).resolve().parents[2]
-SERVER_BIN = REPO / ".venv" / "bin"
 BOT_BIN = REPO / ".venv-bot" / "bin"
 MODEL_CACHE = REPO / "instance" / "demo-models"
 BUSINESS_NUMBER = "15550001234"
@@ -51,10 +51,12 @@ class Stack:
         taken = self.ports.taken()
         if taken:
             raise StartupError("\n".join(taken))
-        shutil.rmtree(self.workdir, ignore_errors=True)
-        self.workdir.mkdir(parents=True)
+        self._clear_workdir()
         self.say(f"Starting the demo in {self.workdir} (logs in {self.supervisor.log_dir})")
-        site = self._create_site()
+        self.say("  widget server: creating the database, the demo site, a key and a webhook")
+        site = widget.create_site(
+            self.supervisor, self.workdir, self.standin_url, self.url("receiver"), BUSINESS_NUMBER
+        )
         model = bot.ensure_model(self.supervisor, BOT_BIN / "rasa", MODEL_CACHE, self.say)
         self._start_bot(model, site["api_key"])
         self._start_widget_server(site["webhook_secret"])
@@ -75,59 +77,31 @@ class Stack:
         (self.workdir / "state.json").write_text(json.dumps(self.state, indent=2))
         return self.state
 
+    def _clear_workdir(self) -> None:
+        """Empty the demo folder of a previous run, refusing to touch any other folder."""
+        if self.workdir.is_dir() and any(self.workdir.iterdir()):
+            if not (self.workdir / "logs").is_dir():
+                raise StartupError(f"{self.workdir} is not a demo folder: choose an empty --dir")
+            shutil.rmtree(self.workdir)
+        self.workdir.mkdir(parents=True, exist_ok=True)
+
     def stop(self) -> None:
         """Stop every service and wait for each process group to be gone."""
         self.supervisor.stop()
 
-    def _flask(self, *args: str) -> list[str]:
-        return [str(SERVER_BIN / "flask"), "--app", "widget_server", *args]
-
-    def _server_env(self) -> dict:
-        return {
-            "WIDGET_DATABASE_URL": "sqlite:///" + str(self.workdir / "widget.db"),
-            "WIDGET_WEBHOOK_ALLOW_PRIVATE": "true",
-            "WIDGET_WEBHOOK_POLL_INTERVAL": "0.5",
-            "PYTHONUNBUFFERED": "1",
-        }
-
-    def _cli_json(self, *args: str) -> dict:
-        out = self.supervisor.run("setup", self._flask(*args, "--json"), self._server_env(), REPO)
-        return json.loads(out)
-
-    def _create_site(self) -> dict:
-        """Create the database, the demo site, its API key and its webhook endpoint."""
-        self.say("  widget server: creating the database, the demo site, a key and a webhook")
-        self.supervisor.run("setup", self._flask("db", "upgrade"), self._server_env(), REPO)
-        site = self._cli_json(
-            "sites", "create", "--name", "Demo shop", "--whatsapp-number", BUSINESS_NUMBER,
-            "--whatsapp-base-url", self.standin_url,
-        )  # fmt: skip
-        key = site["site_key"]
-        api_key = self._cli_json(
-            "keys", "create", "--site", key, "--scope", "correlations:write",
-            "--scope", "attribution:read", "--scope", "attribution:write",
-        )  # fmt: skip
-        hook = self._cli_json("webhooks", "add", "--site", key, "--url", self.url("receiver"))
-        return {"key": key, "api_key": api_key["api_key"], "webhook_secret": hook["secret"]}
-
     def _start_widget_server(self, webhook_secret: str) -> None:
-        env = self._server_env()
+        env = widget.server_env(self.workdir)
         address = f"127.0.0.1:{self.ports.widget}"
         argv = [str(SERVER_BIN / "gunicorn"), "-b", address, "--threads", "4"]
         self.supervisor.start("widget-server", [*argv, "widget_server:create_app()"], env, REPO)
-        self.supervisor.start("webhook-worker", self._flask("webhooks", "worker"), env, REPO)
+        self.supervisor.start("webhook-worker", widget.flask("webhooks", "worker"), env, REPO)
         receiver = [str(SERVER_BIN / "python"), "-u", "examples/webhook_receiver.py"]
         receiver += ["--port", str(self.ports.receiver), "--secret", webhook_secret]
         echo = (lambda line: self.say(f"  [webhook] {line}")) if self.echo_webhooks else None
         self.supervisor.start("webhook-receiver", receiver, None, REPO, echo=echo)
 
     def _start_standin(self) -> None:
-        cert, key = self.workdir / "standin-cert.pem", self.workdir / "standin-key.pem"
-        openssl = ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "7"]
-        openssl += ["-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"]
-        if not shutil.which("openssl"):
-            raise StartupError("openssl is missing: run `apt-get install openssl`")
-        self.supervisor.run("setup", [*openssl, "-keyout", str(key), "-out", str(cert)])
+        cert, key = tls.self_signed(self.supervisor, self.workdir)
         argv = [str(SERVER_BIN / "python"), "-m", "examples.wa_standin"]
         argv += ["--port", str(self.ports.graph), "--tls-port", str(self.ports.standin)]
         argv += ["--cert", str(cert), "--key", str(key), "--phone-number-id", PHONE_NUMBER_ID]
@@ -136,7 +110,6 @@ class Stack:
         self.supervisor.start("wa-standin", argv, {"PYTHONUNBUFFERED": "1"}, REPO)
 
     def _start_bot(self, model: Path, api_key: str) -> None:
-        credentials = self.workdir / "credentials.yml"
         channel = {
             "verify_token": secrets.token_hex(8),
             "app_secret": self.secrets["app"],
@@ -146,10 +119,8 @@ class Stack:
             "server_url": self.url("widget"),
             "server_api_key": api_key,
         }
-        credentials.write_text(json.dumps({"plugin.whatsapp.WhatsAppInput": channel}, indent=2))
-        endpoints = self.workdir / "endpoints.yml"
         action_url = self.url("actions") + "/webhook"
-        endpoints.write_text(json.dumps({"action_endpoint": {"url": action_url}}, indent=2))
+        credentials, endpoints = bot.write_settings(self.workdir, channel, action_url)
         env = {
             "RASA_TELEMETRY_ENABLED": "false",
             "WA_HANDOFF_SERVER_URL": self.url("widget"),

@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 import pytest
 import requests
 
+from examples.demo import proc
 from examples.demo.ports import free_ports, is_free
 from examples.demo.walkthrough import visit
 
@@ -138,38 +139,13 @@ def _events_for(log: Path, reference: str, wanted: set[str]) -> dict | None:
 
 def test_ctrl_c_stops_every_process_and_frees_every_port(demo):
     process = demo["process"]
-    family = _descendants(process.pid)
+    family = proc.descendants(process.pid)
     assert len(family) >= 8, f"expected every service running, found {family}"
     process.send_signal(signal.SIGINT)
     assert process.wait(60) == 0
     deadline = time.monotonic() + 15
-    while any(map(_alive, family)) and time.monotonic() < deadline:
+    while any(map(proc.alive, family)) and time.monotonic() < deadline:
         time.sleep(0.2)
-    assert [pid for pid in family if _alive(pid)] == []
+    assert [pid for pid in family if proc.alive(pid)] == []
     taken = [name for name, port in demo["ports"].items() if not is_free(port)]
     assert taken == []
-
-
-def _descendants(root: int) -> list[int]:
-    """Return every live process below root, following parent links in /proc."""
-    children: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError):
-                continue
-            children.setdefault(ppid, []).append(int(entry.name))
-    found, todo = [], [root]
-    while todo:
-        for child in children.get(todo.pop(), []):
-            found.append(child)
-            todo.append(child)
-    return found
-
-
-def _alive(pid: int) -> bool:
-    try:
-        return (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return False

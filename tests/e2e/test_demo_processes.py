@@ -1,15 +1,22 @@
 """The demo's process handling: groups stopped whole, stubborn children killed, ports checked."""
 
+import os
+import signal
 import socket
+import subprocess
 import sys
 import textwrap
 import time
+from pathlib import Path
 
 import pytest
 import requests
 
-from examples.demo.ports import Ports, free_ports, is_free
+from examples.demo import proc
+from examples.demo.ports import Ports, env_name, free_ports, is_free
 from examples.demo.processes import StartupError, Supervisor
+
+REPO = Path(__file__).resolve().parents[2]
 
 # A leader that starts a grandchild which ignores SIGTERM and holds a listening port.
 FAMILY = textwrap.dedent(
@@ -45,7 +52,7 @@ def test_stop_kills_the_whole_group_even_when_sigterm_is_ignored(tmp_path):
     assert len(pids) == 2
     supervisor.stop(timeout=1)
     assert supervisor.pids() == []
-    alive = [pid for pid in pids if _alive(pid)]
+    alive = [pid for pid in pids if proc.alive(pid)]
     assert alive == [] and is_free(port)
     assert "listening" in (tmp_path / "family.log").read_text()
 
@@ -107,9 +114,58 @@ def test_ports_come_from_the_environment_and_taken_ones_are_named():
         )
 
 
-def _alive(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat") as stat:
-            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except FileNotFoundError:
-        return False
+def test_services_die_with_a_supervisor_killed_outright(tmp_path):
+    script = textwrap.dedent(
+        f"""
+        import sys, time
+        from pathlib import Path
+        from examples.demo.processes import Supervisor
+        child = Supervisor(Path({str(tmp_path)!r})).start(
+            "sleeper", [sys.executable, "-c", "import time; time.sleep(600)"]
+        )
+        print(child.pid, flush=True)
+        time.sleep(600)
+        """
+    )
+    parent = subprocess.Popen(
+        [sys.executable, "-c", script], cwd=REPO, stdout=subprocess.PIPE, text=True
+    )
+    child = int(parent.stdout.readline())
+    assert proc.alive(child)
+    parent.kill()
+    parent.wait(10)
+    deadline = time.monotonic() + 10
+    while proc.alive(child) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    survived = proc.alive(child)
+    if survived:
+        os.kill(child, signal.SIGKILL)
+    assert not survived
+
+
+def run_demo(workdir, env_ports: dict) -> subprocess.CompletedProcess:
+    """Run `python -m examples.demo` as make demo does, on the given ports."""
+    env = {**os.environ, **{env_name(name): str(port) for name, port in env_ports.items()}}
+    argv = [sys.executable, "-m", "examples.demo", "--dir", str(workdir)]
+    return subprocess.run(argv, cwd=REPO, env=env, capture_output=True, text=True, timeout=60)
+
+
+def test_the_demo_names_a_taken_port_and_starts_nothing(tmp_path):
+    ports = dict(free_ports().items())
+    with socket.socket() as held:
+        held.bind(("127.0.0.1", 0))
+        held.listen()
+        ports["rasa"] = held.getsockname()[1]
+        done = run_demo(tmp_path / "demo", ports)
+    assert done.returncode == 1
+    assert f"port {ports['rasa']} (rasa) is in use" in done.stderr
+    assert "set DEMO_RASA_PORT" in done.stderr
+    assert not (tmp_path / "demo").exists()
+
+
+def test_the_demo_refuses_to_clear_a_folder_it_did_not_make(tmp_path):
+    (tmp_path / "precious.txt").write_text("keep me")
+    done = run_demo(tmp_path, dict(free_ports().items()))
+    assert done.returncode == 1
+    assert "is not a demo folder" in done.stderr
+    assert (tmp_path / "precious.txt").read_text() == "keep me"
