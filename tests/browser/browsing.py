@@ -12,6 +12,13 @@ PAGES = Path(__file__).parent / "pages"
 NUMBER = "15551234567"
 WHATSAPP_PAGE = "<!doctype html><title>WhatsApp</title><p>WhatsApp stand-in</p>"
 LABEL = "Chat on WhatsApp"
+PHONE = {
+    "user_agent": "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/126.0 Mobile Safari/537.36",
+    "viewport": {"width": 412, "height": 915},
+    "is_mobile": True,
+    "has_touch": True,
+}
 
 
 def open_widget(page, url: str):

@@ -1,8 +1,7 @@
 """The floating button is a real, named, focusable button that keyboards and fingers can use."""
 
 import pytest
-from browsing import handoff_in_new_tab, open_widget, reference_in
-from test_click import PHONE
+from browsing import PHONE, handoff_in_new_tab, open_widget, reference_in
 
 FOCUSED = (
     "b => b.getRootNode().activeElement === b && document.activeElement === b.getRootNode().host"

@@ -1,16 +1,8 @@
 """A click on the floating button hands the visitor over to WhatsApp with the server's reference."""
 
-from browsing import NUMBER, handoff_in_new_tab, open_widget, reference_in
+from browsing import NUMBER, PHONE, handoff_in_new_tab, open_widget, reference_in
 
 import correlation_id
-
-PHONE = {
-    "user_agent": "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
-    "Chrome/126.0 Mobile Safari/537.36",
-    "viewport": {"width": 412, "height": 915},
-    "is_mobile": True,
-    "has_touch": True,
-}
 
 
 def test_desktop_click_opens_whatsapp_with_the_issued_reference(widget, site, new_context):
