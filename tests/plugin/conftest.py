@@ -257,7 +257,8 @@ def model(tmp_path_factory) -> Path:
         out = tmp_path_factory.mktemp("model")
         files = ["--config", "config.yml", "--domain", "domain.yml", "--data", "data"]
         train = [str(BOT_BIN / "rasa"), "train", *files, "--out", str(out)]
-        subprocess_env = {**os.environ, **QUIET}
+        cache = str(MODEL_CACHE / ".rasa-cache")
+        subprocess_env = {**os.environ, **QUIET, "RASA_CACHE_DIRECTORY": cache}
         done = subprocess.run(
             [*train, "--fixed-model-name", "bot"], cwd=BOT, env=subprocess_env, capture_output=True
         )
