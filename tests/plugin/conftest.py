@@ -14,15 +14,14 @@ import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import uuid
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 import redis
 import requests
+from graph_stub import GraphStub
 
 ROOT = Path(__file__).resolve().parents[2]
 BOT = ROOT / "examples" / "bot"
@@ -105,58 +104,6 @@ def run(args: list[str], env: dict[str, str]) -> str:
     if done.returncode != 0:
         pytest.fail(f"{' '.join(args)} failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
     return done.stdout
-
-
-class GraphStub:
-    """A stand-in for Meta's Graph API that records message bodies (and can fail on demand)."""
-
-    def __init__(self) -> None:
-        self.received: list[dict] = []
-        self.headers: list[dict] = []
-        self.failures: list[int] = []  # statuses to answer with before succeeding
-        self.lock = threading.Lock()
-        stub = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-                with stub.lock:
-                    status = stub.failures.pop(0) if stub.failures else 200
-                    if status == 200:
-                        stub.received.append({"path": self.path, **body})
-                        stub.headers.append(dict(self.headers))
-                answer = json.dumps({"messages": [{"id": "wamid.out"}]}).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(answer)))
-                self.end_headers()
-                self.wfile.write(answer)
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_port}/v21.0"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def sent_to(self, wa_id: str) -> list[dict]:
-        """Return the bodies sent to one WhatsApp user so far."""
-        with self.lock:
-            return [body for body in self.received if body.get("to") == wa_id]
-
-    def wait_for(self, wa_id: str, count: int = 1, timeout: float = 30) -> list[dict]:
-        """Wait until count messages went to wa_id; return them."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if len(self.sent_to(wa_id)) >= count:
-                return self.sent_to(wa_id)
-            time.sleep(0.1)
-        pytest.fail(f"no reply to {wa_id} within {timeout} s; got {self.sent_to(wa_id)}")
-
-    def close(self) -> None:
-        """Stop serving."""
-        self.server.shutdown()
-        self.server.server_close()
 
 
 @pytest.fixture
