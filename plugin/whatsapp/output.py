@@ -16,6 +16,7 @@ MAX_BUTTONS = 3
 MAX_ROWS = 10
 BUTTON_TITLE = 20
 ROW_TITLE = 24
+ROW_DESCRIPTION = 72
 BODY_TEXT = 1024
 TEXT = 4096
 
@@ -78,6 +79,14 @@ def interactive(text: str, buttons: list[dict[str, Any]], list_button: str) -> d
             for pid, title in choices
         ]
         return {"type": "button", "body": body, "action": {"buttons": replies}}
-    rows = [{"id": pid[:200], "title": title[:ROW_TITLE]} for pid, title in choices[:MAX_ROWS]]
+    rows = [_row(pid, title) for pid, title in choices[:MAX_ROWS]]
     action = {"button": list_button[:BUTTON_TITLE], "sections": [{"rows": rows}]}
     return {"type": "list", "body": body, "action": action}
+
+
+def _row(payload: str, title: str) -> dict[str, str]:
+    """Return a list row; a title too long for the row goes whole into its description."""
+    row = {"id": payload[:200], "title": title[:ROW_TITLE]}
+    if len(title) > ROW_TITLE:
+        row["description"] = title[:ROW_DESCRIPTION]
+    return row

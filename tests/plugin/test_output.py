@@ -62,6 +62,7 @@ def test_more_than_three_buttons_become_a_list_of_at_most_ten_rows(graph):
     rows = interactive["action"]["sections"][0]["rows"]
     assert [r["id"] for r in rows] == [f"/s{n}" for n in range(10)]
     assert rows[0]["title"] == "Size number 0 in the cat"
+    assert rows[0]["description"] == "Size number 0 in the catalog"
     assert all(len(r["title"]) <= 24 for r in rows)
     assert len(interactive["action"]["button"]) <= 20
 
