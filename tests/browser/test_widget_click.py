@@ -40,3 +40,10 @@ def test_calls_queued_before_the_script_loads_are_run(widget, site, page):
     page.goto(site() + "/stub.html")
     page.wait_for_url("https://wa.me/**")
     assert widget.row(reference_in(page.url))["click_url"].endswith("/stub.html")
+
+
+def test_a_blocking_script_in_head_waits_for_the_body(widget, site, page):
+    url = site() + "/head_sync.html"
+    reference = reference_in(handoff_in_new_tab(page, open_widget(page, url).click))
+    assert widget.row(reference)["click_url"] == url
+    assert page.locator("body > div").count() == 1
