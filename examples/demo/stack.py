@@ -105,6 +105,7 @@ class Stack:
         argv = [str(SERVER_BIN / "python"), "-m", "examples.wa_standin"]
         argv += ["--port", str(self.ports.graph), "--tls-port", str(self.ports.standin)]
         argv += ["--cert", str(cert), "--key", str(key), "--phone-number-id", PHONE_NUMBER_ID]
+        argv += ["--display-phone-number", BUSINESS_NUMBER]
         argv += ["--app-secret", self.secrets["app"], "--access-token", self.secrets["graph"]]
         argv += ["--webhook-url", self.url("rasa") + "/webhooks/whatsapp/webhook"]
         self.supervisor.start("wa-standin", argv, {"PYTHONUNBUFFERED": "1"}, REPO)

@@ -16,6 +16,7 @@ DEFAULTS = {
     "ACCESS_TOKEN": "demo-access-token",
     "PHONE_NUMBER_ID": "100000000000001",
     "BUSINESS_ACCOUNT_ID": "200000000000002",
+    "DISPLAY_PHONE_NUMBER": "15550001234",
     "WEBHOOK_URL": "http://127.0.0.1:5005/webhooks/whatsapp/webhook",
     "VISITOR_WA_ID": "15550009999",
     "VISITOR_NAME": "Alex Visitor",

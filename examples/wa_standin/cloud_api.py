@@ -17,26 +17,36 @@ def sign(body: bytes, app_secret: str) -> str:
     return "sha256=" + hmac.new(app_secret.encode(), body, hashlib.sha256).hexdigest()
 
 
-def inbound_payload(business: dict, visitor: dict, message: dict) -> dict:
-    """Wrap one visitor message in the webhook envelope Meta posts to the business."""
-    value = {
-        "messaging_product": "whatsapp",
-        "metadata": {
-            "display_phone_number": business["display_phone_number"],
-            "phone_number_id": business["phone_number_id"],
-        },
-        "contacts": [{"profile": {"name": visitor["name"]}, "wa_id": visitor["wa_id"]}],
-        "messages": [message],
+def webhook_payload(business: dict, **value) -> dict:
+    """Wrap a change value (messages or statuses) in the envelope Meta posts to the business."""
+    metadata = {
+        "display_phone_number": business["display_phone_number"],
+        "phone_number_id": business["phone_number_id"],
     }
+    change = {"value": {"messaging_product": "whatsapp", "metadata": metadata, **value}}
     return {
         "object": "whatsapp_business_account",
-        "entry": [
-            {
-                "id": business["account_id"],
-                "changes": [{"value": value, "field": "messages"}],
-            }
-        ],
+        "entry": [{"id": business["account_id"], "changes": [{**change, "field": "messages"}]}],
     }
+
+
+def inbound_payload(business: dict, visitor: dict, message: dict) -> dict:
+    """Build the webhook of one message a visitor sent."""
+    contacts = [{"profile": {"name": visitor["name"]}, "wa_id": visitor["wa_id"]}]
+    return webhook_payload(business, contacts=contacts, messages=[message])
+
+
+def status_payload(business: dict, message_id: str, recipient: str, status: str) -> dict:
+    """Build the webhook telling the business a message it sent was sent, delivered or read."""
+    update = {
+        "id": message_id,
+        "status": status,
+        "timestamp": str(int(time.time())),
+        "recipient_id": recipient,
+        "conversation": {"id": secrets.token_hex(16), "origin": {"type": "service"}},
+        "pricing": {"billable": True, "pricing_model": "CBP", "category": "service"},
+    }
+    return webhook_payload(business, statuses=[update])
 
 
 def text_message(wa_id: str, body: str) -> dict:

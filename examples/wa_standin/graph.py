@@ -6,10 +6,12 @@ import secrets
 
 from flask import Blueprint, current_app, jsonify, request
 
-from examples.wa_standin import cloud_api
+from examples.wa_standin import cloud_api, webhook
 
 bp = Blueprint("graph", __name__)
 VERSION = re.compile(r"^v\d+\.\d+$")
+# What Meta reports back for each message the business sends, in this order.
+STATUSES = ("sent", "delivered")
 
 
 def graph_error(status: int, code: int, message: str, kind: str = "OAuthException"):
@@ -44,6 +46,9 @@ def messages(version, phone_number_id):
         return graph_error(400, 131009, f"(#131009) Parameter value is not valid: {error}")
     message_id = cloud_api.new_message_id()
     current_app.extensions["chats"].add(to, "business", message_id, content, "delivered")
+    business = webhook.business()
+    statuses = [cloud_api.status_payload(business, message_id, to, s) for s in STATUSES]
+    webhook.post_in_background(statuses)
     return jsonify(
         {
             "messaging_product": "whatsapp",

@@ -1,13 +1,10 @@
 """The visitor's side: the wa.me-like chat page and the send button that posts to the bot."""
 
-import json
 import re
-import threading
 
-import requests
 from flask import Blueprint, abort, current_app, render_template, request
 
-from examples.wa_standin import cloud_api, envelope
+from examples.wa_standin import cloud_api, envelope, webhook
 
 bp = Blueprint("chat", __name__)
 NUMBER = re.compile(r"^\d{5,15}$")
@@ -71,29 +68,9 @@ def _visitor_message(body: dict) -> tuple[dict, dict]:
 def deliver(number: str, message: dict, content: dict) -> dict:
     """Record the visitor's message and post it to the bot in the background, as Meta does."""
     config = current_app.config
-    business = {
-        "display_phone_number": number,
-        "phone_number_id": config["PHONE_NUMBER_ID"],
-        "account_id": config["BUSINESS_ACCOUNT_ID"],
-    }
     visitor = {"wa_id": config["VISITOR_WA_ID"], "name": config["VISITOR_NAME"]}
-    raw = json.dumps(cloud_api.inbound_payload(business, visitor, message)).encode()
+    payload = cloud_api.inbound_payload(webhook.business(number), visitor, message)
     chats = current_app.extensions["chats"]
     record = chats.add(visitor["wa_id"], "visitor", message["id"], content, "sending")
-    args = (chats, message["id"], config["WEBHOOK_URL"], raw, config["APP_SECRET"])
-    threading.Thread(target=_post, args=args, daemon=True).start()
+    webhook.post_in_background([payload], lambda outcome: chats.set_status(record["id"], outcome))
     return record
-
-
-def _post(chats, message_id: str, url: str, raw: bytes, app_secret: str) -> None:
-    headers = {
-        "Content-Type": "application/json",
-        "X-Hub-Signature-256": cloud_api.sign(raw, app_secret),
-    }
-    try:
-        response = requests.post(url, data=raw, headers=headers, timeout=60)
-    except requests.RequestException as error:
-        chats.set_status(message_id, f"failed: {type(error).__name__}")
-        return
-    ok = 200 <= response.status_code < 300
-    chats.set_status(message_id, "delivered" if ok else f"failed: HTTP {response.status_code}")

@@ -51,6 +51,14 @@ def standin(serve):
     return serve(create_app(config)), received
 
 
+def next_value(received: queue.Queue, kind: str) -> dict:
+    """Return the change value of the next webhook carrying kind (messages or statuses)."""
+    while True:
+        value = received.get(timeout=10)["entry"][0]["changes"][0]["value"]
+        if kind in value:
+            return value
+
+
 def chat(url: str) -> list[dict]:
     return requests.get(url + "/api/chat", timeout=5).json()["data"]
 
@@ -98,8 +106,8 @@ def test_a_wrong_app_secret_shows_as_failed_delivery(serve):
     assert received.empty()
 
 
-def test_graph_api_answers_like_meta_and_shows_the_reply(standin):
-    url, _ = standin
+def test_graph_api_answers_like_meta_shows_the_reply_and_reports_statuses(standin):
+    url, received = standin
     body = {
         "messaging_product": "whatsapp",
         "to": VISITOR,
@@ -120,6 +128,15 @@ def test_graph_api_answers_like_meta_and_shows_the_reply(standin):
     assert sent["id"].startswith("wamid.")
     (shown,) = chat(url)
     assert (shown["id"], shown["sender"], shown["text"]) == (sent["id"], "business", "Hello!")
+    for expected in ("sent", "delivered"):
+        value = received.get(timeout=10)["entry"][0]["changes"][0]["value"]
+        assert value["metadata"]["phone_number_id"] == PHONE_ID and "messages" not in value
+        (status,) = value["statuses"]
+        assert (status["id"], status["status"], status["recipient_id"]) == (
+            sent["id"],
+            expected,
+            VISITOR,
+        )
 
 
 @pytest.mark.parametrize(
@@ -172,7 +189,7 @@ def test_chat_page_sends_the_prefilled_message_and_taps_buttons(standin, page):
     page.goto(url + "/15551234567?text=Reference%3A%20O-aB3dE9z")
     assert page.input_value("#composer") == "Reference: O-aB3dE9z"
     page.click("#send")
-    first = received.get(timeout=10)["entry"][0]["changes"][0]["value"]["messages"][0]
+    first = next_value(received, "messages")["messages"][0]
     assert first["text"]["body"] == "Reference: O-aB3dE9z"
     page.wait_for_selector(".msg.visitor >> text=✓✓")
 
@@ -196,7 +213,7 @@ def test_chat_page_sends_the_prefilled_message_and_taps_buttons(standin, page):
     asked_id = sent.json()["messages"][0]["id"]
     page.wait_for_selector(".msg.business >> text=Shall we talk about the launch?")
     page.click(".msg.business button >> text=Yes please")
-    reply = received.get(timeout=10)["entry"][0]["changes"][0]["value"]["messages"][0]
+    reply = next_value(received, "messages")["messages"][0]
     assert reply["type"] == "interactive" and reply["context"] == {"from": VISITOR, "id": asked_id}
     assert reply["interactive"] == {
         "type": "button_reply",
