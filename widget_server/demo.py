@@ -10,6 +10,7 @@ from sqlalchemy import select
 from widget_server import create_app
 from widget_server.db import db
 from widget_server.models import SCOPES, ApiKey, Site
+from widget_server.webhooks.worker import worker_process
 
 NAME = "Demo shop"
 NUMBER = "15550100123"  # in the 555-01xx range kept for fiction
@@ -106,7 +107,8 @@ def main(argv=None) -> None:
     app.register_blueprint(bp)
     info = prepare(app)
     print(banner(info, f"http://{args.host}:{args.port}"), flush=True)
-    serve(app, args.host, args.port)
+    with worker_process():  # delivers the webhooks of the clicks served below
+        serve(app, args.host, args.port)
 
 
 if __name__ == "__main__":
