@@ -54,13 +54,16 @@ def text_message(wa_id: str, body: str) -> dict:
     return {**_header(wa_id), "type": "text", "text": {"body": body}}
 
 
-def reply_message(wa_id: str, kind: str, reply_id: str, title: str, context_id: str) -> dict:
-    """Build the inbound message of a tapped button (`button_reply`) or list row (`list_reply`)."""
+def reply_message(wa_id: str, kind: str, choice: dict, context_id: str) -> dict:
+    """Build the inbound message of a tapped button (`button_reply`) or list row (`list_reply`).
+
+    choice is the tapped button or row: id, title and, for rows, maybe a description.
+    """
     return {
         **_header(wa_id),
         "context": {"from": wa_id, "id": context_id},
         "type": "interactive",
-        "interactive": {"type": kind, kind: {"id": reply_id, "title": title}},
+        "interactive": {"type": kind, kind: dict(choice)},
     }
 
 
@@ -108,6 +111,7 @@ def outbound_content(payload: dict) -> dict:
             raise InvalidMessage("an interactive list needs action.button and 1 to 10 rows")
         if not all(row.get("id") and row.get("title") for row in rows):
             raise InvalidMessage("every list row needs an id and a title")
-        choices = [{"id": row["id"], "title": row["title"]} for row in rows]
+        keep = ("id", "title", "description")
+        choices = [{key: row[key] for key in keep if row.get(key)} for row in rows]
         return {"type": "list", "text": body, "button": action["button"], "choices": choices}
     raise InvalidMessage(f"interactive type {interactive.get('type')!r} is not supported")

@@ -61,7 +61,7 @@ def _visitor_message(body: dict) -> tuple[dict, dict]:
     if choice is None:
         abort(400, "reply_id must be one of the choices of the message context_id names")
     kind = "list_reply" if asked["type"] == "list" else "button_reply"
-    message = cloud_api.reply_message(wa_id, kind, choice["id"], choice["title"], asked["id"])
+    message = cloud_api.reply_message(wa_id, kind, choice, asked["id"])
     return message, {"type": "text", "text": choice["title"]}
 
 

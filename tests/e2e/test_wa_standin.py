@@ -220,3 +220,32 @@ def test_chat_page_sends_the_prefilled_message_and_taps_buttons(standin, page):
         "button_reply": {"id": "/affirm", "title": "Yes please"},
     }
     page.wait_for_selector(".msg.visitor >> text=Yes please")
+
+
+def test_a_tapped_list_row_goes_back_as_a_list_reply(standin):
+    url, received = standin
+    rows = [{"id": "bike_cargo", "title": "Cargo", "description": "EUR 2,490"}]
+    rows.append({"id": "bike_folding", "title": "Folding"})
+    body = {
+        "messaging_product": "whatsapp",
+        "to": "+" + VISITOR,
+        "type": "interactive",
+        "interactive": {
+            "type": "list",
+            "body": {"text": "Which bike?"},
+            "action": {"button": "Choose", "sections": [{"title": "Bikes", "rows": rows}]},
+        },
+    }
+    sent = requests.post(f"{url}/v19.0/{PHONE_ID}/messages", json=body, headers=AUTH, timeout=5)
+    asked_id = sent.json()["messages"][0]["id"]
+    (shown,) = chat(url)
+    assert (shown["type"], shown["button"]) == ("list", "Choose")
+    assert [c["title"] for c in shown["choices"]] == ["Cargo", "Folding"]
+
+    for row in rows:
+        tap = {"number": "15551234567", "reply_id": row["id"], "context_id": asked_id}
+        assert requests.post(url + "/api/messages", json=tap, timeout=5).status_code == 201
+        reply = next_value(received, "messages")["messages"][0]
+        assert reply["context"]["id"] == asked_id
+        assert reply["interactive"] == {"type": "list_reply", "list_reply": row}
+        assert chat(url)[-1]["text"] == row["title"]
