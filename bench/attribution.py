@@ -136,7 +136,6 @@ def medians_ms(*actions) -> list[float]:
 
 def deep_position(app, site_id: int, depth: int):
     """Return (created_at, id) of the row depth places from the newest."""
-
     with app.app_context():
         return db.session.execute(
             sa.select(WebSession.created_at, WebSession.id)

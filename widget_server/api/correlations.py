@@ -13,7 +13,7 @@ bp = Blueprint("correlations", __name__, url_prefix="/integrations/external")
 bp.register_error_handler(auth.AuthError, auth.render)
 
 FIELDS = {"correlation_id", "whatsapp_id", "message_id", "profile_name"}
-WHATSAPP_ID = re.compile(r"[0-9]{5,32}")
+WHATSAPP_ID = re.compile(r"[0-9]{1,32}")
 
 
 @bp.post("/correlations")
@@ -27,7 +27,7 @@ def create():
         raise ApiError(400, "correlation_id must be O- followed by 7 letters or digits")
     whatsapp_id = body.text_field(fields, "whatsapp_id", 32)
     if not WHATSAPP_ID.fullmatch(whatsapp_id):
-        raise ApiError(400, "whatsapp_id must be 5 to 32 digits")
+        raise ApiError(400, "whatsapp_id must be 1 to 32 digits")
     message_id = body.text_field(fields, "message_id", 200)
     profile_name = body.text_field(fields, "profile_name", 200, required=False)
     row = correlate(g.site.id, reference, whatsapp_id, message_id, profile_name)

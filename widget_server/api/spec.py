@@ -108,7 +108,7 @@ CORRELATION = {
             "pattern": "^[Oo]-[A-Za-z0-9]{7}$",
             "description": "As found in the message; matched case-insensitively when unambiguous",
         },
-        "whatsapp_id": {"type": "string", "pattern": "^[0-9]{5,32}$"},
+        "whatsapp_id": {"type": "string", "pattern": "^[0-9]{1,32}$"},
         "message_id": {**STRING, "maxLength": 200, "pattern": "\\S"},
         "profile_name": nullable({**STRING, "maxLength": 200, "pattern": "\\S"}),
     },
