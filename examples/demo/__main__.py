@@ -36,7 +36,8 @@ def main(argv=None) -> int:
         print(f"\nReady. Open {state['site_url']}", flush=True)
         print("Click the WhatsApp button, press send, and watch the bot name the campaign.")
         print("The chat tab has a self-signed certificate: choose Advanced, then Proceed, once.")
-        print(f"Webhook events: {stack.supervisor.log_path('webhook-receiver')}")
+        print(f"Widget server {state['urls']['widget']}, API key {state['api_key']}")
+        print(f"Logs in {state['logs']}; webhook events are shown here as they arrive.")
         print("Ctrl-C stops everything.", flush=True)
         signal.pause()
     except Stop as stop:

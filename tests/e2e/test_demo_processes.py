@@ -169,3 +169,27 @@ def test_the_demo_refuses_to_clear_a_folder_it_did_not_make(tmp_path):
     assert done.returncode == 1
     assert "is not a demo folder" in done.stderr
     assert (tmp_path / "precious.txt").read_text() == "keep me"
+
+
+def test_ctrl_c_while_starting_leaves_nothing_behind(tmp_path):
+    ports = free_ports()
+    env = {**os.environ, **{env_name(name): str(port) for name, port in ports.items()}}
+    argv = [sys.executable, "-m", "examples.demo", "--dir", str(tmp_path / "demo")]
+    demo = subprocess.Popen(
+        argv, cwd=REPO, env=env, stdout=subprocess.PIPE, text=True, start_new_session=True
+    )
+    try:
+        for line in demo.stdout:
+            if "waiting for" in line:
+                break
+        family = proc.descendants(demo.pid)
+        assert len(family) >= 5, f"expected services starting, found {family}"
+        demo.send_signal(signal.SIGINT)
+        rest = demo.communicate(timeout=60)[0]
+    finally:
+        if demo.poll() is None:
+            demo.send_signal(signal.SIGINT)
+            demo.wait(60)
+    assert demo.returncode == 0 and "Demo stopped." in rest
+    assert [pid for pid in family if proc.alive(pid)] == []
+    assert [name for name, port in ports.items() if not is_free(port)] == []
