@@ -1,6 +1,7 @@
 """`flask --app widget_server webhooks ...`: endpoints, the worker, deliveries."""
 
 import json
+import logging
 import signal
 
 import click
@@ -126,8 +127,13 @@ def redeliver(delivery_id):
 
 @group.command("worker")
 @click.option("--once", is_flag=True, help="Deliver what is due, then exit.")
-def worker(once):
+@click.option("-v", "--verbose", is_flag=True, help="Log every delivery, not only failures.")
+def worker(once, verbose):
     """Deliver webhooks until SIGINT or SIGTERM; run several on PostgreSQL to scale out."""
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
     try:
         loop = Worker(current_app._get_current_object())
     except ValueError as error:

@@ -22,6 +22,14 @@ class EndpointError(Exception):
     """A request the operator must correct, with a one-line reason."""
 
 
+def settings() -> Settings:
+    """Read the delivery settings, reporting a malformed one as an EndpointError."""
+    try:
+        return Settings.from_config(current_app.config)
+    except ValueError as error:
+        raise EndpointError(str(error)) from None
+
+
 def find_site(site: str) -> Site:
     """Return the site with this key (or numeric id)."""
     query = sa.select(Site).where(Site.key == site)
@@ -47,7 +55,7 @@ def add(site: str, url: str, events: list[str]) -> tuple[WebhookEndpoint, str]:
     if unknown:
         raise EndpointError(f"unknown event {unknown[0]!r}; choose from {', '.join(EVENT_TYPES)}")
     try:
-        validate_url(url, Settings.from_config(current_app.config).allow_private)
+        validate_url(url, settings().allow_private)
     except BlockedDestination as error:
         raise EndpointError(str(error)) from None
     secret = WebhookEndpoint.new_secret()
@@ -71,7 +79,7 @@ def rotate_secret(endpoint_id: int, overlap_hours: float | None) -> tuple[Webhoo
     """Draw a new secret; the old one keeps signing beside it for overlap_hours."""
     endpoint = get_endpoint(endpoint_id)
     if overlap_hours is None:
-        overlap_hours = Settings.from_config(current_app.config).rotation_overlap_hours
+        overlap_hours = settings().rotation_overlap_hours
     if overlap_hours < 0:
         raise EndpointError("--overlap-hours must not be negative")
     endpoint.previous_secret = endpoint.secret

@@ -43,7 +43,10 @@ class Settings:
             raw = config.get(key, DEFAULTS[key])
             if field.type is bool and isinstance(raw, str):
                 raw = raw.strip().lower() in ("1", "true", "yes", "on")
-            values[field.name] = field.type(raw)
+            try:
+                values[field.name] = field.type(raw)
+            except (TypeError, ValueError):
+                raise ValueError(f"{key} must be a number, not {raw!r}") from None
         return cls(**values)
 
     def backoff(self, attempts: int) -> float:

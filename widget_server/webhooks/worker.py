@@ -42,9 +42,10 @@ class Worker:
             while not self.stopping.is_set():
                 try:
                     claimed = self.step()
-                except sa.exc.OperationalError as error:
-                    log.warning("database unavailable, retrying: %s", error.orig)
+                except (sa.exc.OperationalError, sa.exc.InterfaceError) as error:
+                    log.warning("database unavailable, retrying in 1 s: %s", error.orig)
                     db.session.rollback()
+                    self.stopping.wait(1.0)
                     claimed = 0
                 if once and claimed == 0:
                     return
@@ -70,7 +71,8 @@ class Worker:
                 results.append((job, None))
             else:
                 outcome = sender.post(self.session, job.url, job.msg_id, job.body, job.keys, limits)
-                log.info("delivery %s to %s: %s", job.id, job.url, outcome.status or outcome.error)
+                level = logging.INFO if outcome.ok else logging.WARNING
+                log.log(level, "delivery %s to %s: %s", job.id, job.url, outcome.error or "ok")
                 results.append((job, outcome))
                 if outcome.status == 410:
                     gone.add(job.endpoint_id)
