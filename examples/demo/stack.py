@@ -74,7 +74,10 @@ class Stack:
             "pids": self.supervisor.pids(),
             "logs": str(self.supervisor.log_dir),
         }
-        (self.workdir / "state.json").write_text(json.dumps(self.state, indent=2))
+        # Written whole then renamed: whoever waits for the file never reads half of it.
+        scratch = self.workdir / "state.json.tmp"
+        scratch.write_text(json.dumps(self.state, indent=2))
+        scratch.replace(self.workdir / "state.json")
         return self.state
 
     def _clear_workdir(self) -> None:

@@ -10,8 +10,8 @@ import tempfile
 from pathlib import Path
 
 import correlation_id
+from examples.demo.stack import QUERY
 
-CAMPAIGN = "?utm_source=newsletter&utm_campaign=launch"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -27,7 +27,7 @@ CHROMIUM_ARGS = [
 def visit(context, urls: dict) -> dict:
     """Land on the site from the campaign, click the widget, send the message, await the bot."""
     site = context.new_page()
-    site.goto(urls["site"] + "/" + CAMPAIGN)
+    site.goto(urls["site"] + "/" + QUERY)
     with context.expect_page() as opened:
         site.get_by_role("button", name="Chat on WhatsApp").click()
     chat = opened.value
