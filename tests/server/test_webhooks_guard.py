@@ -1,6 +1,9 @@
 """The SSRF guard: refused before connecting unless the operator allows private targets."""
 
+import subprocess
+
 import pytest
+import requests
 from webhooks_support import Receiver, add_endpoint, deliveries, enqueue_many, run_once
 
 from widget_server.webhooks import endpoints
@@ -57,6 +60,38 @@ def test_the_adapter_refuses_loopback_before_any_traffic(receiver, host):
 
 def test_the_allow_flag_lets_loopback_through(receiver):
     assert new_session(allow_private=True).post(receiver.url, data=b"{}", timeout=2).ok
+    assert len(receiver.received) == 1
+
+
+@pytest.fixture
+def certificate(tmp_path):
+    """Make a self-signed certificate for the name localhost only; return (cert, key) paths."""
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    command = ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+               "-keyout", str(key), "-out", str(cert), "-subj", "/CN=localhost",
+               "-addext", "subjectAltName=DNS:localhost"]  # fmt: skip
+    try:
+        subprocess.run(command, check=True, capture_output=True, timeout=60)
+    except FileNotFoundError:
+        pytest.fail("openssl is missing: apt-get install -y openssl")
+    return str(cert), str(key)
+
+
+def test_pinned_https_still_checks_the_certificate_against_the_host_name(certificate):
+    receiver = Receiver(tls=certificate).start()
+    session = new_session(allow_private=True)
+    try:
+        answer = session.post(
+            f"https://localhost:{receiver.port}/hook", data=b"{}", timeout=5, verify=certificate[0]
+        )
+        assert answer.status_code == 200
+        assert receiver.received[0][0]["host"] == f"localhost:{receiver.port}"
+        # The certificate names localhost, not 127.0.0.1: verification follows the URL's host.
+        with pytest.raises(requests.exceptions.SSLError):
+            session.post(f"https://127.0.0.1:{receiver.port}/hook", data=b"{}", timeout=5,
+                         verify=certificate[0])  # fmt: skip
+    finally:
+        receiver.stop()
     assert len(receiver.received) == 1
 
 

@@ -1,5 +1,6 @@
 """Real loopback receivers and small database helpers for the webhook tests."""
 
+import ssl
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -19,9 +20,10 @@ class Receiver:
     It also records webhook-ids that arrived while the same id was still being handled.
     """
 
-    def __init__(self, respond=None, port: int = 0, hold: float = 0.0):
+    def __init__(self, respond=None, port: int = 0, hold: float = 0.0, tls=None):
         self.respond = respond or (lambda receiver, headers, body: (200, {}, b"ok"))
         self.hold = hold
+        self.tls = tls  # (certfile, keyfile) to serve HTTPS
         self.port = port
         self.received: list[tuple[dict, bytes]] = []
         self.in_flight: set[str] = set()
@@ -57,6 +59,10 @@ class Receiver:
 
         self.server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
         self.server.daemon_threads = True
+        if self.tls:
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(*self.tls)
+            self.server.socket = context.wrap_socket(self.server.socket, server_side=True)
         self.port = self.server.server_address[1]
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
         return self

@@ -14,22 +14,26 @@ from widget_server.webhooks.guard import check_address, resolve
 USER_AGENT = "wa-handoff-webhooks/0.1"
 
 
-class GuardedConnectionMixin:
+class PinnedConnectionMixin:
     """Resolve the host once, check every address, connect only to a checked one."""
+
+    allow_private = False
 
     def _new_conn(self) -> socket.socket:
         # Checking the name first and letting the socket resolve it again would open a window
-        # for DNS rebinding; so the socket connects to the very address that was checked.
+        # for DNS rebinding; so the socket connects to the very address that was checked, while
+        # the Host header and TLS (SNI, certificate) keep using the host name.
         try:
             addresses = resolve(self._dns_host, self.port)
         except socket.gaierror as error:
             raise NameResolutionError(self.host, self, error) from error
-        for address in addresses:
-            check_address(address)
+        if not self.allow_private:
+            for address in addresses:
+                check_address(address)
         failure: Exception | None = None
         for address in addresses:
             try:
-                sock = connection.create_connection(
+                return connection.create_connection(
                     (address, self.port),
                     self.timeout,
                     source_address=self.source_address,
@@ -40,46 +44,49 @@ class GuardedConnectionMixin:
                 failure.__cause__ = error
             except OSError as error:
                 failure = NewConnectionError(self, f"Failed to establish a new connection: {error}")
-            else:
-                check_address(sock.getpeername()[0])
-                return sock
         raise failure or NewConnectionError(self, f"{self.host} has no addresses")
 
 
-class GuardedHTTPConnection(GuardedConnectionMixin, HTTPConnection):
-    pass
+def _pools(allow: bool) -> dict:
+    """Build the pool classes of one policy."""
+
+    class PinnedHTTPConnection(PinnedConnectionMixin, HTTPConnection):
+        allow_private = allow
+
+    class PinnedHTTPSConnection(PinnedConnectionMixin, HTTPSConnection):
+        allow_private = allow
+
+    class PinnedHTTPConnectionPool(HTTPConnectionPool):
+        ConnectionCls = PinnedHTTPConnection
+
+    class PinnedHTTPSConnectionPool(HTTPSConnectionPool):
+        ConnectionCls = PinnedHTTPSConnection
+
+    return {"http": PinnedHTTPConnectionPool, "https": PinnedHTTPSConnectionPool}
 
 
-class GuardedHTTPSConnection(GuardedConnectionMixin, HTTPSConnection):
-    pass
+POOLS = {False: _pools(False), True: _pools(True)}
 
 
-class GuardedHTTPConnectionPool(HTTPConnectionPool):
-    ConnectionCls = GuardedHTTPConnection
+class PinnedAdapter(HTTPAdapter):
+    """A requests adapter whose pools use the pinned, guarded connections."""
 
-
-class GuardedHTTPSConnectionPool(HTTPSConnectionPool):
-    ConnectionCls = GuardedHTTPSConnection
-
-
-class GuardedAdapter(HTTPAdapter):
-    """A requests adapter whose pools use the guarded connections."""
+    def __init__(self, allow_private: bool = False, **kwargs):
+        self.allow_private = allow_private
+        super().__init__(**kwargs)
 
     def init_poolmanager(self, *args, **kwargs):
         super().init_poolmanager(*args, **kwargs)
-        self.poolmanager.pool_classes_by_scheme = {
-            "http": GuardedHTTPConnectionPool,
-            "https": GuardedHTTPSConnectionPool,
-        }
+        self.poolmanager.pool_classes_by_scheme = POOLS[self.allow_private]
 
 
 def new_session(allow_private: bool = False) -> requests.Session:
-    """Build a pooled session for webhook delivery; guarded unless private targets are allowed."""
+    """Build a pooled session for webhook delivery; private targets only when allowed."""
     session = requests.Session()
     # Environment proxies would make the guard check the proxy instead of the destination.
     session.trust_env = False
     session.headers["User-Agent"] = USER_AGENT
-    adapter = HTTPAdapter(pool_maxsize=4) if allow_private else GuardedAdapter(pool_maxsize=4)
+    adapter = PinnedAdapter(allow_private, pool_maxsize=4)
     session.mount("http://", adapter)
     session.mount("https://", adapter)
     return session
