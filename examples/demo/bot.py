@@ -24,9 +24,11 @@ def fingerprint(bot_dir: Path = BOT_DIR) -> str:
     return digest.hexdigest()[:16]
 
 
-def ensure_model(supervisor: Supervisor, rasa: Path, cache: Path, say=print) -> Path:
+def ensure_model(
+    supervisor: Supervisor, rasa: Path, cache: Path, say=print, bot_dir: Path = BOT_DIR
+) -> Path:
     """Return the cached model for the bot's current files, training it first if needed."""
-    name = f"bot-{fingerprint()}"
+    name = f"bot-{fingerprint(bot_dir)}"
     model = cache / f"{name}.tar.gz"
     if model.exists():
         say(f"  bot model: {model} (cached)")
@@ -38,7 +40,7 @@ def ensure_model(supervisor: Supervisor, rasa: Path, cache: Path, say=print) -> 
     argv = [str(rasa), "train", "--out", str(scratch), "--fixed-model-name", name]
     argv += ["--config", "config.yml", "--domain", "domain.yml", "--data", "data"]
     env = {"RASA_TELEMETRY_ENABLED": "false", "RASA_CACHE_DIRECTORY": str(cache / ".rasa-cache")}
-    supervisor.run("rasa-train", argv, env=env, cwd=BOT_DIR, timeout=900)
+    supervisor.run("rasa-train", argv, env=env, cwd=bot_dir, timeout=900)
     os.replace(scratch / model.name, model)
     shutil.rmtree(scratch, ignore_errors=True)
     return model
