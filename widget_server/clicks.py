@@ -1,10 +1,12 @@
 """The click path: issue or reuse a correlation ID and hand the visitor over to WhatsApp."""
 
+import threading
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import timedelta
 from urllib.parse import quote
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 import correlation_id
@@ -16,6 +18,38 @@ from widget_server.webhooks import enqueue
 
 # Seven characters of 62 give 3.5e12 IDs: a second collision in a row means something else broke.
 ATTEMPTS = 5
+
+# Built once: the click path is hot, and composing statements costs more than running them.
+# The site and, through the (site_id, device_id, created_at) index, the device's newest session.
+LOOKUP = (
+    select(
+        Site.id.label("site_id"),
+        Site.whatsapp_number,
+        Site.whatsapp_base_url,
+        Site.message_template,
+        Site.reuse_hours,
+        WebSession.id.label("session_id"),
+        WebSession.correlation_id,
+        WebSession.created_at,
+    )
+    .outerjoin(
+        WebSession,
+        (WebSession.site_id == Site.id) & (WebSession.device_id == bindparam("device")),
+    )
+    .where(Site.key == bindparam("key"))
+    .order_by(WebSession.created_at.desc())
+    .limit(1)
+)
+# Counted in SQL so that concurrent clicks of one device are all counted.
+COUNT_CLICK = (
+    update(WebSession.__table__)
+    .where(WebSession.__table__.c.id == bindparam("session_id"))
+    .values(
+        click_count=WebSession.__table__.c.click_count + 1, last_click_at=bindparam("clicked_at")
+    )
+    .returning(WebSession.__table__.c.click_count)
+)
+INSERT = insert(WebSession.__table__)
 
 
 @dataclass(frozen=True)
@@ -40,87 +74,78 @@ class Handoff:
 
 def record_click(site_key: str, click: Click) -> Handoff:
     """Issue or reuse the device's correlation ID, enqueue `widget.click`, return the handoff."""
-    site, latest = _site_and_latest_session(site_key, click.device_id)
+    found = db.session.execute(LOOKUP, {"key": site_key, "device": click.device_id}).first()
+    if found is None:
+        raise ApiError(404, "unknown site")
     if click.preview:
-        return Handoff(None, whatsapp_url(site, None))
-    now = utcnow()
-    params = attribution_params(click.click_url)
-    if latest is not None and now - latest.created_at < timedelta(hours=site.reuse_hours):
-        session, click_count = latest, _count_click(latest, now)
+        return Handoff(None, whatsapp_url(found, None))
+    with _write_turn():
+        reference = _write(found, click)
+    return Handoff(reference, whatsapp_url(found, reference))
+
+
+def _write(found, click: Click) -> str:
+    now, params = utcnow(), attribution_params(click.click_url)
+    if found.session_id is not None and now - found.created_at < timedelta(hours=found.reuse_hours):
+        reference, created_at = found.correlation_id, found.created_at
+        click_count = db.session.execute(
+            COUNT_CLICK, {"session_id": found.session_id, "clicked_at": now}
+        ).scalar()
     else:
-        session, click_count = _issue(site, click, params, now), 1
-    handoff = Handoff(session.correlation_id, whatsapp_url(site, session.correlation_id))
-    enqueue(site.id, "widget.click", _event(session, click, params, click_count, now))
+        reference, created_at, click_count = _issue(found.site_id, click, params, now), now, 1
+    data = _event(reference, click, params, click_count, created_at, now)
+    enqueue(found.site_id, "widget.click", data)
     db.session.commit()
-    return handoff
+    return reference
 
 
-def whatsapp_url(site: Site, reference: str | None) -> str:
+_SQLITE_WRITER = threading.Lock()
+
+
+def _write_turn():
+    # SQLite lets one writer in at a time and makes the others poll with sleeps; queueing the
+    # threads of this process on a lock wakes the next one the moment the commit is done.
+    if db.engine.dialect.name == "sqlite":
+        return _SQLITE_WRITER
+    return nullcontext()
+
+
+def whatsapp_url(site, reference: str | None) -> str:
     """Build the wa.me link; without a reference it opens the chat with no pre-filled text."""
     base = f"{site.whatsapp_base_url.rstrip('/')}/{site.whatsapp_number}"
     if reference is None:
         return base
-    return f"{base}?text={quote(site.message_for(reference), safe='')}"
+    return f"{base}?text={quote(Site.message_for(site, reference), safe='')}"
 
 
-def _site_and_latest_session(site_key: str, device_id: str | None):
-    # One query: the site and, through the (site_id, device_id, created_at) index, the
-    # device's newest session, whose age decides reuse.
-    query = select(Site).where(Site.key == site_key)
-    if device_id is not None:
-        query = (
-            query.add_columns(WebSession)
-            .outerjoin(
-                WebSession, (WebSession.site_id == Site.id) & (WebSession.device_id == device_id)
-            )
-            .order_by(WebSession.created_at.desc())
-            .limit(1)
-        )
-    found = db.session.execute(query).first()
-    if found is None:
-        raise ApiError(404, "unknown site")
-    return found[0], (found[1] if device_id is not None else None)
-
-
-def _count_click(session: WebSession, now) -> int:
-    # Counted in SQL so that concurrent clicks of one device are all counted.
-    statement = (
-        update(WebSession)
-        .where(WebSession.id == session.id)
-        .values(click_count=WebSession.click_count + 1, last_click_at=now)
-        .returning(WebSession.click_count)
-        .execution_options(synchronize_session=False)
-    )
-    return db.session.execute(statement).scalar_one()
-
-
-def _issue(site: Site, click: Click, params: dict, now) -> WebSession:
+def _issue(site_id: int, click: Click, params: dict, now) -> str:
+    connection = db.session.connection()
+    row = {
+        "site_id": site_id,
+        "device_id": click.device_id,
+        "created_at": now,
+        "last_click_at": now,
+        "click_count": 1,
+        "click_url": click.click_url,
+        "referrer": click.referrer,
+        "parsed_params": params,
+        "ip_address": click.ip_address,
+        "user_agent": click.user_agent,
+    }
     for _ in range(ATTEMPTS):
-        session = WebSession(
-            site_id=site.id,
-            correlation_id=correlation_id.new_id(),
-            device_id=click.device_id,
-            created_at=now,
-            last_click_at=now,
-            click_count=1,
-            click_url=click.click_url,
-            referrer=click.referrer,
-            parsed_params=params,
-            ip_address=click.ip_address,
-            user_agent=click.user_agent,
-        )
+        reference = correlation_id.new_id()
         try:
-            with db.session.begin_nested():
-                db.session.add(session)
+            with connection.begin_nested():
+                connection.execute(INSERT, {**row, "correlation_id": reference})
         except IntegrityError:
             continue  # the savepoint undid only this insert: draw again
-        return session
+        return reference
     raise RuntimeError(f"no free correlation ID after {ATTEMPTS} draws")
 
 
-def _event(session: WebSession, click: Click, params: dict, click_count: int, now) -> dict:
+def _event(reference, click: Click, params: dict, click_count: int, created_at, now) -> dict:
     return {
-        "correlation_id": session.correlation_id,
+        "correlation_id": reference,
         "device_id": click.device_id,
         "click_url": click.click_url,
         "parsed_params": params,
@@ -128,6 +153,6 @@ def _event(session: WebSession, click: Click, params: dict, click_count: int, no
         "ip_address": click.ip_address,
         "referrer": click.referrer,
         "click_count": click_count,
-        "created_at": isoformat(session.created_at),
+        "created_at": isoformat(created_at),
         "clicked_at": isoformat(now),
     }

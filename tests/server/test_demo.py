@@ -23,9 +23,9 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(__file__)))
 def drop_everything(app):
     """Drop every table of the app's database, alembic's included."""
     with app.app_context():
-        reflected = sa.MetaData()
-        reflected.reflect(db.engine)
-        reflected.drop_all(db.engine)
+        db.metadata.drop_all(db.engine)
+        with db.engine.begin() as connection:
+            connection.execute(sa.text("DROP TABLE IF EXISTS alembic_version"))
         db.engine.dispose()
 
 

@@ -1,0 +1,222 @@
+"""Bench the click link: the real app against a bare Flask 302, behind the same gunicorn.
+
+Run with the server env: `.venv/bin/python bench/click.py [--seconds N] [--sqlite-only]`.
+Each server runs as `gunicorn -k gthread -w 2 --threads 4` on 127.0.0.1; two separate processes
+of four keep-alive `http.client` threads each load it for a fixed time, with ~2000 devices so
+clicks both issue and reuse IDs. Rounds alternate the servers
+and the best round of each counts, so a busy neighbour on the machine skews both alike.
+Goal: real/bare >= 0.5 on SQLite and on PostgreSQL.
+"""
+
+import argparse
+import http.client
+import json
+import multiprocessing
+import os
+import random
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from urllib.parse import urlencode
+
+# Run as `python bench/click.py`, this file would shadow the `click` package Flask imports.
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+sys.path[:] = [path for path in sys.path if os.path.abspath(path or ".") != HERE]
+
+POSTGRES_URL = os.environ.get(
+    "WIDGET_BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+GUNICORN = ["-k", "gthread", "--log-level", "warning"]
+APP = "widget_server:create_app()"
+AGENT = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/126.0 Safari/537.36"
+LOCATION = "https://wa.me/15551234567?text=Reference%3A%20O-aB3dE9z%20%28Please%20send%29"
+PAGE = "https://shop.example/p?utm_source=bench&utm_campaign=spring&gclid=x1"
+LOADERS, THREADS, DEVICES, WARMUP = 2, 4, 2000, 1.0
+
+
+def bare_app():
+    """Answer the click link's 302 with no work at all: the baseline."""
+    from flask import Flask, redirect
+
+    app = Flask("bare")
+
+    @app.get("/c/<site_key>")
+    def click(site_key):
+        response = redirect(LOCATION, 302)
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
+    return app
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def flask_cli(env: dict, *args: str) -> str:
+    command = [sys.executable, "-m", "flask", "--app", "widget_server", *args]
+    return subprocess.run(command, env=env, cwd=ROOT, check=True, capture_output=True).stdout
+
+
+def prepare_real(database_url: str) -> tuple[dict, str]:
+    """Migrate database_url and create a site; return the server env and the site key."""
+    env = {**os.environ, "WIDGET_DATABASE_URL": database_url}
+    flask_cli(env, "db", "upgrade")
+    site = json.loads(flask_cli(env, "sites", "create", "--name", "Bench", "--whatsapp-number",
+                                "15551234567", "--json"))  # fmt: skip
+    return env, site["site_key"]
+
+
+class Server:
+    """One gunicorn on a free port of 127.0.0.1, stopped on exit."""
+
+    def __init__(self, target: str, workers: int, env: dict | None = None):
+        self.port = free_port()
+        command = [sys.executable, "-m", "gunicorn", *GUNICORN, "-b", f"127.0.0.1:{self.port}"]
+        command += ["-w", str(workers), "--threads", str(THREADS)]
+        self.process = subprocess.Popen([*command, target], env=env, cwd=ROOT)
+
+    def __enter__(self):
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+                return self
+            except OSError:
+                if self.process.poll() is not None or time.monotonic() > deadline:
+                    raise SystemExit(
+                        f"gunicorn for {self.process.args[-1]} did not start"
+                    ) from None
+                time.sleep(0.1)
+
+    def __exit__(self, *exc):
+        self.process.terminate()
+        self.process.wait(timeout=30)
+
+
+def hammer(port: int, path: str, seconds: float, results) -> None:
+    """Load the server from this process with keep-alive threads; report 302s and failures."""
+    counts = {"ok": 0, "failed": 0}
+    lock = threading.Lock()
+    start = time.monotonic()
+
+    def worker():
+        rng, ok, failed = random.Random(), 0, 0
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        while time.monotonic() - start < WARMUP + seconds:
+            device = f"d{rng.randrange(DEVICES)}"
+            query = urlencode({"device_id": device, "url": PAGE})
+            try:
+                connection.request("GET", f"{path}?{query}", headers={"User-Agent": AGENT})
+                response = connection.getresponse()
+                response.read()
+                good = response.status == 302
+            except (OSError, http.client.HTTPException):
+                connection.close()
+                good = False
+            if time.monotonic() - start >= WARMUP:
+                ok, failed = ok + good, failed + (not good)
+        with lock:
+            counts["ok"] += ok
+            counts["failed"] += failed
+
+    threads = [threading.Thread(target=worker) for _ in range(THREADS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    results.put(counts)
+
+
+def measure(port: int, path: str, seconds: float) -> tuple[float, int]:
+    """Return requests/s of good answers and the count of failures over seconds."""
+    results = multiprocessing.Queue()
+    loaders = [
+        multiprocessing.Process(target=hammer, args=(port, path, seconds, results))
+        for _ in range(LOADERS)
+    ]
+    for loader in loaders:
+        loader.start()
+    counts = [results.get(timeout=seconds + 60) for _ in loaders]
+    for loader in loaders:
+        loader.join()
+    return sum(c["ok"] for c in counts) / seconds, sum(c["failed"] for c in counts)
+
+
+def scratch_postgres():
+    """Create an empty PostgreSQL database; return its URL and a function that drops it."""
+    import sqlalchemy as sa
+
+    admin = sa.create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    name = f"wah_bench_{uuid.uuid4().hex[:10]}"
+    try:
+        with admin.connect() as connection:
+            connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    except sa.exc.OperationalError as error:
+        raise SystemExit(
+            f"PostgreSQL at {POSTGRES_URL} is not reachable ({error.orig}). Start it with: "
+            "pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start"
+        ) from None
+
+    def drop():
+        with admin.connect() as connection:
+            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+    return sa.engine.make_url(POSTGRES_URL).set(database=name).render_as_string(False), drop
+
+
+def run(name: str, target: str, env: dict | None, path: str, args) -> tuple[float, int]:
+    """Start one server, warm it up, load it; print and return its rate and failures."""
+    with Server(target, args.workers, env) as server:
+        measure(server.port, path, 1.0)  # first connections, imports, caches
+        rate, failed = measure(server.port, path, args.seconds)
+    print(f"  {name:<12} {rate:8.0f} req/s  ({failed} failed)", flush=True)
+    return rate, failed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=5.0, help="load time per round")
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers, 4 threads each")
+    parser.add_argument("--sqlite-only", action="store_true")
+    args = parser.parse_args()
+    workdir = tempfile.mkdtemp(prefix="wah-bench-click-")
+    databases = {"sqlite": ("sqlite:///" + os.path.join(workdir, "bench.db"), lambda: None)}
+    if not args.sqlite_only:
+        databases["postgresql"] = scratch_postgres()
+    best, failures = {}, 0
+    try:
+        setups = {name: prepare_real(url) for name, (url, _) in databases.items()}
+        servers = [("bare", "bench.click:bare_app()", None, "/c/s_bench")]
+        servers += [(name, APP, env, f"/c/{key}") for name, (env, key) in setups.items()]
+        for round_number in range(1, args.rounds + 1):
+            print(f"round {round_number}/{args.rounds}, {args.seconds:.0f} s each", flush=True)
+            for name, target, env, path in servers:
+                rate, failed = run(name, target, env, path, args)
+                best[name], failures = max(best.get(name, 0.0), rate), failures + failed
+    finally:
+        for _, drop in databases.values():
+            drop()
+        shutil.rmtree(workdir, ignore_errors=True)
+    print(f"\nclick link, best of {args.rounds} ({args.workers} workers x {THREADS} threads)")
+    print(f"  bare Flask 302    {best['bare']:8.0f} req/s  (baseline)")
+    for name in setups:
+        ratio = best[name] / best["bare"]
+        line = f"  real, {name:<11} {best[name]:8.0f} req/s  ratio {ratio:.2f}"
+        print(f"{line}  (goal >= 0.5: {'ok' if ratio >= 0.5 else 'BELOW GOAL'})")
+    if failures:
+        print(f"  {failures} requests failed", flush=True)
+
+
+if __name__ == "__main__":
+    main()
