@@ -43,7 +43,7 @@ def test_every_answer_matches_the_document(app, known, path, method, mode):
         case=operation.as_strategy(generation_mode=mode), real=st.booleans(), pick=st.integers(0, 4)
     )
     @settings(
-        max_examples=40, deadline=None, database=None, suppress_health_check=list(HealthCheck)
+        max_examples=100, deadline=None, database=None, suppress_health_check=list(HealthCheck)
     )
     def run(case, real, pick):
         # Half the cases aim at the site and rows that exist, so that 200 answers get checked too.

@@ -97,7 +97,8 @@ PAGE = {
     },
 }
 ROW_ID = {"name": "correlation_id", "in": "path", "required": True, "schema": ID}
-STRING = {"type": "string", "minLength": 1}
+# Text fields: not blank, no NUL (which PostgreSQL cannot store).
+TEXT = {"type": "string", "minLength": 1, "pattern": "^[^\\x00]*[^\\s\\x00][^\\x00]*$"}
 CORRELATION = {
     "type": "object",
     "additionalProperties": False,
@@ -109,13 +110,13 @@ CORRELATION = {
             "description": "As found in the message; matched case-insensitively when unambiguous",
         },
         "whatsapp_id": {"type": "string", "pattern": "^[0-9]{1,32}$"},
-        "message_id": {**STRING, "maxLength": 200, "pattern": "\\S"},
-        "profile_name": nullable({**STRING, "maxLength": 200, "pattern": "\\S"}),
+        "message_id": {**TEXT, "maxLength": 200},
+        "profile_name": nullable({**TEXT, "maxLength": 200}),
     },
 }
 LEAD = {
     "type": "object",
     "additionalProperties": False,
     "required": ["lead_type"],
-    "properties": {"lead_type": nullable({**STRING, "maxLength": 64, "pattern": "\\S"})},
+    "properties": {"lead_type": nullable({**TEXT, "maxLength": 64})},
 }
