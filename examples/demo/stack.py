@@ -5,10 +5,13 @@ import secrets
 import shutil
 from pathlib import Path
 
+import requests
+
 from examples.demo import bot, tls, widget
 from examples.demo.ports import Ports
 from examples.demo.processes import StartupError, Supervisor
 from examples.demo.widget import SERVER_BIN
+from examples.wa_standin.webhook import verify_subscription
 
 REPO = Path(__file__).resolve().parents[2]
 BOT_BIN = REPO / ".venv-bot" / "bin"
@@ -27,7 +30,7 @@ class Stack:
         self.workdir = Path(workdir)
         self.say = say
         self.supervisor = Supervisor(self.workdir / "logs")
-        self.secrets = {"app": secrets.token_hex(16), "graph": secrets.token_hex(16)}
+        self.secrets = {name: secrets.token_hex(16) for name in ("app", "graph", "verify")}
         self.state: dict = {}
 
     def url(self, service: str) -> str:
@@ -38,6 +41,11 @@ class Stack:
     def standin_url(self) -> str:
         """Return where visitors chat: over TLS, since the widget only follows https links."""
         return f"https://127.0.0.1:{self.ports.standin}"
+
+    @property
+    def webhook_url(self) -> str:
+        """Return the bot's WhatsApp channel webhook, where the stand-in posts."""
+        return self.url("rasa") + "/webhooks/whatsapp/webhook"
 
     @property
     def site_url(self) -> str:
@@ -110,12 +118,12 @@ class Stack:
         argv += ["--cert", str(cert), "--key", str(key), "--phone-number-id", PHONE_NUMBER_ID]
         argv += ["--display-phone-number", BUSINESS_NUMBER]
         argv += ["--app-secret", self.secrets["app"], "--access-token", self.secrets["graph"]]
-        argv += ["--webhook-url", self.url("rasa") + "/webhooks/whatsapp/webhook"]
+        argv += ["--webhook-url", self.webhook_url]
         self.supervisor.start("wa-standin", argv, {"PYTHONUNBUFFERED": "1"}, REPO)
 
     def _start_bot(self, model: Path, api_key: str) -> None:
         channel = {
-            "verify_token": secrets.token_hex(8),
+            "verify_token": self.secrets["verify"],
             "app_secret": self.secrets["app"],
             "access_token": self.secrets["graph"],
             "phone_number_id": PHONE_NUMBER_ID,
@@ -156,4 +164,9 @@ class Stack:
         for name, url, timeout in checks:
             self.say(f"  waiting for {name} at {url}")
             self.supervisor.wait_http(name, url, timeout)
+        self.say("  subscribing the stand-in to the bot's webhook (Meta's verification handshake)")
+        try:
+            verify_subscription(self.webhook_url, self.secrets["verify"])
+        except (ValueError, requests.RequestException) as error:
+            raise StartupError(f"{error}\n{self.supervisor.tail('rasa')}") from None
         self.supervisor.check_running()

@@ -1,6 +1,7 @@
 """Post signed Cloud API webhooks to the bot from a background thread, as Meta does."""
 
 import json
+import secrets
 import threading
 
 import requests
@@ -44,3 +45,15 @@ def _post(url: str, raw: bytes, app_secret: str) -> str:
     except requests.RequestException as error:
         return f"failed: {type(error).__name__}"
     return "delivered" if response.ok else f"failed: HTTP {response.status_code}"
+
+
+def verify_subscription(url: str, verify_token: str) -> None:
+    """Run Meta's callback verification: GET with hub.* and expect the challenge echoed back."""
+    challenge = secrets.token_hex(8)
+    params = {"hub.mode": "subscribe", "hub.verify_token": verify_token, "hub.challenge": challenge}
+    response = requests.get(url, params=params, timeout=10)
+    if response.status_code != 200 or response.text != challenge:
+        raise ValueError(
+            f"{url} failed the verification handshake (HTTP {response.status_code}): "
+            "check its verify_token"
+        )

@@ -11,6 +11,7 @@ import requests
 from flask import Flask, request
 
 from examples.wa_standin import create_app
+from examples.wa_standin.webhook import verify_subscription
 
 SECRET = "s3cret-app"
 TOKEN = "graph-token"
@@ -32,6 +33,13 @@ def verifying_bot(secret: str, received: queue.Queue) -> Flask:
             return {"error": "bad signature"}, 403
         received.put(json.loads(raw))
         return {"ok": True}
+
+    @bot.get("/webhooks/whatsapp/webhook")
+    def verify():
+        args = request.args
+        if args.get("hub.mode") == "subscribe" and args.get("hub.verify_token") == "tok":
+            return args.get("hub.challenge", "")
+        return "verification failed", 403
 
     return bot
 
@@ -249,3 +257,10 @@ def test_a_tapped_list_row_goes_back_as_a_list_reply(standin):
         assert reply["context"]["id"] == asked_id
         assert reply["interactive"] == {"type": "list_reply", "list_reply": row}
         assert chat(url)[-1]["text"] == row["title"]
+
+
+def test_the_subscription_handshake_checks_the_verify_token(serve):
+    url = serve(verifying_bot(SECRET, queue.Queue())) + "/webhooks/whatsapp/webhook"
+    verify_subscription(url, "tok")
+    with pytest.raises(ValueError, match=r"failed the verification handshake \(HTTP 403\)"):
+        verify_subscription(url, "wrong")
