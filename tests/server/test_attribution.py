@@ -280,7 +280,12 @@ def test_patch_of_another_sites_row_is_404_and_changes_nothing(app, client, site
         (
             {"json": {"lead_type": "hot", "pad": "x" * 9000}},
             413,
-            "The data value transmitted exceeds the capacity limit.",
+            "body is larger than 8192 bytes",
+        ),
+        (
+            {"data": "[" * 4000 + "]" * 4000, "content_type": "application/json"},
+            400,
+            "body is nested too deeply",
         ),
     ],
 )

@@ -3,6 +3,7 @@
 import json
 
 from flask import request
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from widget_server.errors import ApiError
 
@@ -13,12 +14,15 @@ def json_object(allowed: set[str]) -> dict:
     """Return the request body as a JSON object whose keys are all in allowed."""
     if request.mimetype != "application/json":
         raise ApiError(415, "Content-Type must be application/json")
-    # Werkzeug answers 413 on its own when the body grows past this, announced or streamed.
+    # Werkzeug enforces this whether the size is announced or the body is streamed.
     request.max_content_length = MAX_BODY
-    raw = request.get_data(cache=True)
     try:
-        body = json.loads(raw)
-    except (UnicodeDecodeError, ValueError) as error:
+        body = json.loads(request.get_data(cache=True))
+    except RequestEntityTooLarge:
+        raise ApiError(413, f"body is larger than {MAX_BODY} bytes") from None
+    except RecursionError:
+        raise ApiError(400, "body is nested too deeply") from None
+    except ValueError as error:  # UnicodeDecodeError included
         raise ApiError(400, f"body is not valid JSON: {error}") from None
     if not isinstance(body, dict):
         raise ApiError(400, "body must be a JSON object")
