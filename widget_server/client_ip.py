@@ -19,6 +19,7 @@ def _valid(address: str | None) -> str | None:
     if not address:
         return None
     try:
-        return str(ipaddress.ip_address(address))
+        text = str(ipaddress.ip_address(address))
     except ValueError:
         return None
+    return text if len(text) <= 45 else None  # a long IPv6 zone id would not fit the column

@@ -1,6 +1,7 @@
 """The widget's endpoints: the embeddable script and the click link."""
 
 import os
+import re
 
 from flask import Blueprint, current_app, jsonify, redirect, request, send_file
 
@@ -14,6 +15,7 @@ bp = Blueprint("widget", __name__)
 
 WIDGET_JS = os.path.join(os.path.dirname(os.path.dirname(__file__)), "static", "widget.js")
 MAX_USER_AGENT = 512
+SITE_KEY = re.compile(r"[A-Za-z0-9_-]{1,32}")
 
 
 @bp.get("/widget.js")
@@ -30,6 +32,8 @@ def widget_js():
 @bp.get("/c/<site_key>")
 def click(site_key):
     """Issue or reuse the visitor's reference and send them to WhatsApp."""
+    if not SITE_KEY.fullmatch(site_key):
+        raise ApiError(404, "unknown site")  # e.g. a NUL byte, which PostgreSQL would refuse
     handoff = record_click(site_key, _parse_click())
     if request.accept_mimetypes.best_match(["text/html", "application/json"]) == "application/json":
         response = jsonify(correlation_id=handoff.correlation_id, whatsapp_url=handoff.whatsapp_url)

@@ -114,6 +114,13 @@ def test_crawler_json_has_no_reference(app, client, site):
     assert sessions(app) == []
 
 
+@pytest.mark.parametrize("key", ["s_%00nul", "s_" + "k" * 40, "s_%FF", "s_%E2%80%8B"])
+def test_implausible_site_keys_are_404(app, client, site, key):
+    response = client.get(f"/c/{key}", headers={"User-Agent": BROWSER})
+    assert response.status_code == 404
+    assert response.json["message"] == "unknown site"
+
+
 def test_crawler_on_unknown_site_is_404(client, site):
     assert click(client, "s_nope", headers={"User-Agent": CRAWLERS[0]}).status_code == 404
 
@@ -149,6 +156,8 @@ def ip_of(app, client, site, proxies, forwarded_for, remote="10.0.0.9"):
         (2, "203.0.113.7", "10.0.0.9"),  # fewer hops than proxies: not trustworthy
         (1, "not-an-ip", "10.0.0.9"),
         (1, "2001:DB8::1", "2001:db8::1"),
+        (1, "fe80::1%" + "e" * 40, "10.0.0.9"),  # a zone id too long to store
+        (1, "fe80::1%eth0", "fe80::1%eth0"),
         (1, None, "10.0.0.9"),
     ],
 )
