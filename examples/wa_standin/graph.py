@@ -44,11 +44,7 @@ def messages(version, phone_number_id):
         content = cloud_api.outbound_content(payload)
     except cloud_api.InvalidMessage as error:
         return graph_error(400, 131009, f"(#131009) Parameter value is not valid: {error}")
-    message_id = cloud_api.new_message_id()
-    current_app.extensions["chats"].add(to, "business", message_id, content, "delivered")
-    business = webhook.business()
-    statuses = [cloud_api.status_payload(business, message_id, to, s) for s in STATUSES]
-    webhook.post_in_background(statuses)
+    message_id = accept(to, content)
     return jsonify(
         {
             "messaging_product": "whatsapp",
@@ -56,3 +52,13 @@ def messages(version, phone_number_id):
             "messages": [{"id": message_id}],
         }
     )
+
+
+def accept(to: str, content: dict) -> str:
+    """Show the business's message in the visitor's chat, report its statuses; return its id."""
+    message_id = cloud_api.new_message_id()
+    current_app.extensions["chats"].add(to, "business", message_id, content, "delivered")
+    business = webhook.business()
+    statuses = [cloud_api.status_payload(business, message_id, to, s) for s in STATUSES]
+    webhook.post_in_background(statuses)
+    return message_id
