@@ -37,7 +37,12 @@ def known(app, site, make_key):
 # The pytest plugin's fixture-based loader needs pytest < 9, so each operation is driven here.
 @pytest.mark.parametrize(("path", "method", "mode"), OPERATIONS)
 def test_every_answer_matches_the_document(app, known, path, method, mode):
-    operation = schemathesis.openapi.from_wsgi("/openapi.json", app)[path][method.upper()]
+    # Given as the document's bearerAuth scheme, so negative cases may leave the key out.
+    config = schemathesis.Config.from_dict(
+        {"auth": {"openapi": {"bearerAuth": {"bearer": known["key"]}}}}
+    )
+    schema = schemathesis.openapi.from_wsgi("/openapi.json", app, config=config)
+    operation = schema[path][method.upper()]
 
     @given(
         case=operation.as_strategy(generation_mode=mode), real=st.booleans(), pick=st.integers(0, 4)
@@ -56,9 +61,13 @@ def test_every_answer_matches_the_document(app, known, path, method, mode):
             case.body["correlation_id"] = known["ids"][pick]
         if mode.is_positive and case.query:
             meaningful(case.query, known["cursor"])
-        case.call_and_validate(headers=bearer(known["key"]))
+        statuses.append(case.call_and_validate().status_code)
 
+    statuses = []
     run()
+    # The key is really sent, and valid input really served: not everything ends in a 4xx.
+    if mode.is_positive:
+        assert any(status < 400 for status in statuses), sorted(set(statuses))
 
 
 def meaningful(query, cursor):
