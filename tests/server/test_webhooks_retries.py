@@ -133,16 +133,24 @@ def test_redirects_are_not_followed(fast, site):
     assert delivery.last_error == f"HTTP 307: redirect to {target.url!r} not followed"
 
 
-def test_a_slow_receiver_times_out_and_is_retried(fast, site):
+def test_a_slow_receiver_times_out_and_holds_up_one_attempt_per_batch(fast, site):
     fast.config["WEBHOOK_TIMEOUT"] = 0.3
-    receiver = Receiver(hold=1.0).start()
-    add_endpoint(fast, site, receiver.url)
-    enqueue_many(fast, site, 1)
+    slow = Receiver(hold=1.0).start()
+    quick = Receiver().start()
+    slow_id, _ = add_endpoint(fast, site, slow.url)
+    add_endpoint(fast, site, quick.url)
+    enqueue_many(fast, site, 4)
     run_once(fast)
-    receiver.stop()
-    [delivery] = deliveries(fast)
-    assert delivery.state == "pending" and delivery.attempts == 1
-    assert "ReadTimeout" in delivery.last_error
+    slow.stop()
+    quick.stop()
+    assert len(slow.arrived) == 1 and len(quick.received) == 4
+    rows = [row for row in deliveries(fast) if row.endpoint_id == slow_id]
+    assert {(row.state, row.attempts) for row in rows} == {("pending", 1)}
+    assert "ReadTimeout" in rows[0].last_error
+    assert all(
+        row.last_error.startswith("not sent, endpoint timed out in this batch: ReadTimeout")
+        for row in rows[1:]
+    )
 
 
 def test_redeliver_sends_again_with_the_same_webhook_id(fast, site):

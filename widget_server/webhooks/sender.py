@@ -20,6 +20,7 @@ class Outcome:
     status: int | None = None
     error: str | None = None
     retry_after: float | None = None
+    timed_out: bool = False
 
     @property
     def ok(self) -> bool:
@@ -68,7 +69,8 @@ def post(session: requests.Session, url: str, msg_id: str, body: str, keys, time
     except BlockedDestination as error:
         return Outcome(error=str(error))
     except requests.RequestException as error:
-        return Outcome(error=f"{type(error).__name__}: {error}"[:1000])
+        timed_out = isinstance(error, requests.Timeout)
+        return Outcome(error=f"{type(error).__name__}: {error}"[:1000], timed_out=timed_out)
     with response:
         try:
             # Reading to the end hands the connection back to the pool; a huge body is cut off.

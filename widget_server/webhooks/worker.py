@@ -8,6 +8,7 @@ import sys
 import threading
 import time
 from contextlib import contextmanager
+from dataclasses import replace
 
 import sqlalchemy as sa
 
@@ -62,22 +63,34 @@ class Worker:
             return 0
         started = time.monotonic()
         token, jobs = claim(self.settings, self.name)
-        limits = (self.settings.connect_timeout, self.settings.timeout)
-        results, released, gone = [], [], set()
+        results, released, gone, stalled = [], [], set(), {}
         for job in jobs:
             if self.stopping.is_set() or time.monotonic() - started > self.send_window:
                 released.append(job)
             elif job.endpoint_disabled or job.endpoint_id in gone:
                 results.append((job, None))
+            elif job.endpoint_id in stalled:
+                # One timeout per endpoint and batch: waiting on a dead endpoint again for each
+                # of its deliveries would hold up every other site's webhooks.
+                results.append((job, stalled[job.endpoint_id]))
             else:
-                outcome = sender.post(self.session, job.url, job.msg_id, job.body, job.keys, limits)
-                level = logging.INFO if outcome.ok else logging.WARNING
-                log.log(level, "delivery %s to %s: %s", job.id, job.url, outcome.error or "ok")
+                outcome = self.send(job)
                 results.append((job, outcome))
                 if outcome.status == 410:
                     gone.add(job.endpoint_id)
+                if outcome.timed_out:
+                    skipped = f"not sent, endpoint timed out in this batch: {outcome.error}"
+                    stalled[job.endpoint_id] = replace(outcome, error=skipped)
         self._record(token, results, released)
         return len(jobs)
+
+    def send(self, job: Job) -> sender.Outcome:
+        """Make one attempt at a job and log how it went."""
+        limits = (self.settings.connect_timeout, self.settings.timeout)
+        outcome = sender.post(self.session, job.url, job.msg_id, job.body, job.keys, limits)
+        level = logging.INFO if outcome.ok else logging.WARNING
+        log.log(level, "delivery %s to %s: %s", job.id, job.url, outcome.error or "ok")
+        return outcome
 
     def _record(self, token: str, results: list, released: list[Job]) -> None:
         # Outcomes not written are sent again once the lease ends, so a busy database is
