@@ -1,5 +1,6 @@
 """The click path: issue or reuse a correlation ID and hand the visitor over to WhatsApp."""
 
+import sqlite3
 import threading
 from contextlib import nullcontext
 from dataclasses import dataclass
@@ -85,6 +86,7 @@ def record_click(site_key: str, click: Click) -> Handoff:
 
 
 def _write(found, click: Click) -> str:
+    _begin_sqlite(db.session.connection())
     now, params = utcnow(), attribution_params(click.click_url)
     if found.session_id is not None and now - found.created_at < timedelta(hours=found.reuse_hours):
         reference, created_at = found.correlation_id, found.created_at
@@ -108,6 +110,14 @@ def _write_turn():
     if db.engine.dialect.name == "sqlite":
         return _SQLITE_WRITER
     return nullcontext()
+
+
+def _begin_sqlite(connection) -> None:
+    # pysqlite opens a transaction only before an INSERT or UPDATE, so a SAVEPOINT would open
+    # one of its own, which RELEASE commits: the session row would leave without its outbox row.
+    raw = connection.connection.driver_connection
+    if isinstance(raw, sqlite3.Connection) and not raw.in_transaction:
+        raw.execute("BEGIN IMMEDIATE")
 
 
 def whatsapp_url(site, reference: str | None) -> str:

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from click_helpers import BROWSER, PAGE, click, events, reference, sessions
 
 import correlation_id
+from widget_server import clicks
 from widget_server.db import db
 from widget_server.models import Site, WebSession
 
@@ -197,3 +198,18 @@ def test_endless_collisions_fail_without_half_written_rows(app, client, site, mo
     app.config["PROPAGATE_EXCEPTIONS"] = False
     assert click(client, site, device_id="d2").status_code == 500
     assert len(sessions(app)) == 1 and len(events(app)) == 1
+
+
+@pytest.mark.parametrize("device", ["d1", "d2"], ids=["reused", "new"])
+def test_a_failing_enqueue_leaves_no_trace(app, client, site, monkeypatch, device):
+    first = reference(click(client, site, device_id="d1"))
+
+    def broken(*args):
+        raise RuntimeError("outbox unavailable")
+
+    monkeypatch.setattr(clicks, "enqueue", broken)
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    assert click(client, site, device_id=device).status_code == 500
+    [row] = sessions(app)
+    assert (row.correlation_id, row.click_count) == (first, 1)
+    assert len(events(app)) == 1
