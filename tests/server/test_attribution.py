@@ -1,5 +1,6 @@
 """The attribution API: rows, newest first, keyset pages, filters, one row and lead types."""
 
+import threading
 from datetime import timedelta
 
 import pytest
@@ -237,6 +238,28 @@ def test_patch_sets_the_lead_type_and_announces_each_change_once(app, client, si
     ]
     assert set(sent[0][1]) == ROW_KEYS | {"previous_lead_type"}
     assert stored(app, ids[0])["lead_type"] is None
+
+
+def test_simultaneous_identical_patches_announce_the_change_once(app, site, writer):
+    reference = seed(app, site, 1)[0]
+    start = threading.Barrier(6)
+    answers = []
+
+    def patch():
+        start.wait()
+        client = app.test_client()
+        answers.append(
+            client.patch(f"{LIST}/{reference}", json={"lead_type": "hot"}, headers=writer)
+        )
+
+    threads = [threading.Thread(target=patch) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert [a.status_code for a in answers] == [200] * 6
+    [(_, data)] = events(app, "lead.updated")
+    assert (data["lead_type"], data["previous_lead_type"]) == ("hot", None)
 
 
 def test_patch_of_another_sites_row_is_404_and_changes_nothing(app, client, site, writer):
