@@ -1,8 +1,5 @@
 """The click path: issue or reuse a correlation ID and hand the visitor over to WhatsApp."""
 
-import sqlite3
-import threading
-from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import timedelta
 from urllib.parse import quote
@@ -16,6 +13,7 @@ from widget_server.errors import ApiError
 from widget_server.models import Site, WebSession, isoformat, utcnow
 from widget_server.params import attribution_params
 from widget_server.webhooks import enqueue
+from widget_server.write_turn import write_turn
 
 # Seven characters of 62 give 3.5e12 IDs: a second collision in a row means something else broke.
 ATTEMPTS = 5
@@ -80,13 +78,12 @@ def record_click(site_key: str, click: Click) -> Handoff:
         raise ApiError(404, "unknown site")
     if click.preview:
         return Handoff(None, whatsapp_url(found, None))
-    with _write_turn():
+    with write_turn(db.session):
         reference = _write(found, click)
     return Handoff(reference, whatsapp_url(found, reference))
 
 
 def _write(found, click: Click) -> str:
-    _begin_sqlite(db.session.connection())
     now, params = utcnow(), attribution_params(click.click_url)
     if found.session_id is not None and now - found.created_at < timedelta(hours=found.reuse_hours):
         reference, created_at = found.correlation_id, found.created_at
@@ -99,25 +96,6 @@ def _write(found, click: Click) -> str:
     enqueue(found.site_id, "widget.click", data)
     db.session.commit()
     return reference
-
-
-_SQLITE_WRITER = threading.Lock()
-
-
-def _write_turn():
-    # SQLite lets one writer in at a time and makes the others poll with sleeps; queueing the
-    # threads of this process on a lock wakes the next one the moment the commit is done.
-    if db.engine.dialect.name == "sqlite":
-        return _SQLITE_WRITER
-    return nullcontext()
-
-
-def _begin_sqlite(connection) -> None:
-    # pysqlite opens a transaction only before an INSERT or UPDATE, so a SAVEPOINT would open
-    # one of its own, which RELEASE commits: the session row would leave without its outbox row.
-    raw = connection.connection.driver_connection
-    if isinstance(raw, sqlite3.Connection) and not raw.in_transaction:
-        raw.execute("BEGIN IMMEDIATE")
 
 
 def whatsapp_url(site, reference: str | None) -> str:
