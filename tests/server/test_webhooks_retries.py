@@ -1,5 +1,7 @@
 """Faults at real loopback receivers: errors, outages, throttling, gone, redirects, timeouts."""
 
+import socket
+import threading
 from datetime import timedelta
 
 import pytest
@@ -16,11 +18,14 @@ from webhooks_support import (
 )
 
 from widget_server.db import db
-from widget_server.webhooks import endpoints
+from widget_server.webhooks import endpoints, sender
 from widget_server.webhooks.models import WebhookEndpoint
 from widget_server.webhooks.queue import claim
 from widget_server.webhooks.settings import Settings
+from widget_server.webhooks.transport import new_session
 from widget_server.webhooks.worker import Worker
+
+SECRET = WebhookEndpoint.new_secret()
 
 
 def scripted(*statuses, headers=None):
@@ -187,3 +192,35 @@ def test_nothing_is_sent_twice_while_claimed(fast, site):
     rows = deliveries(fast)
     assert {(row.state, row.attempts) for row in rows} == {("pending", 0)}
     assert all(row.claimed_by.startswith("other-worker:") for row in rows)
+
+
+@pytest.mark.parametrize("stage", ["headers", "body"])
+def test_a_trickling_receiver_is_cut_off(stage):
+    """Each byte within the read timeout, but the whole answer never: the attempt still ends."""
+    server = socket.create_server(("127.0.0.1", 0))
+    stop = threading.Event()
+
+    def trickle():
+        connection, _ = server.accept()
+        with connection:
+            connection.recv(65536)
+            start = b"HTTP/1.1 200 OK\r\n"
+            if stage == "body":
+                start += b"Content-Length: 1000\r\n\r\n"
+            connection.sendall(start)
+            while not stop.wait(0.1):
+                try:
+                    connection.sendall(b"X-Slow: 1\r\n" if stage == "headers" else b"x")
+                except OSError:
+                    return
+
+    threading.Thread(target=trickle, daemon=True).start()
+    url = f"http://127.0.0.1:{server.getsockname()[1]}/hook"
+    try:
+        outcome = sender.post(new_session(True), url, "msg_1", "{}", [SECRET], (0.5, 0.5))
+    finally:
+        stop.set()
+        server.close()
+    assert outcome.timed_out and not outcome.ok
+    assert outcome.error == "Timeout: no complete answer within 1 s"
+    assert outcome.status in (200, None)  # the status line came; the answer never completed

@@ -9,6 +9,7 @@ import requests
 from standardwebhooks import Webhook
 
 from widget_server.webhooks.guard import BlockedDestination
+from widget_server.webhooks.transport import Deadline
 
 MAX_RESPONSE_BYTES = 64 * 1024
 
@@ -21,10 +22,11 @@ class Outcome:
     error: str | None = None
     retry_after: float | None = None
     timed_out: bool = False
+    forced: bool = False  # cut off by the deadline, whatever the status said
 
     @property
     def ok(self) -> bool:
-        return self.status is not None and 200 <= self.status < 300
+        return not self.forced and self.status is not None and 200 <= self.status < 300
 
 
 def sign(msg_id: str, body: str, keys: list[str], now: datetime) -> dict[str, str]:
@@ -54,7 +56,21 @@ def parse_retry_after(value: str | None, now: datetime) -> float | None:
 
 
 def post(session: requests.Session, url: str, msg_id: str, body: str, keys, timeout) -> Outcome:
-    """POST a signed body once without following redirects; never raise for delivery failures."""
+    """POST a signed body once without following redirects; never raise for delivery failures.
+
+    timeout is (connect, read) seconds; the whole attempt never lasts longer than their sum.
+    """
+    limit = sum(timeout)
+    with Deadline(limit) as deadline:
+        outcome = _attempt(session, url, msg_id, body, keys, timeout)
+    if deadline.expired:
+        # Even a 200 status line does not count when the rest of the answer never came.
+        error = f"Timeout: no complete answer within {limit:g} s"
+        return Outcome(status=outcome.status, error=error, timed_out=True, forced=True)
+    return outcome
+
+
+def _attempt(session, url: str, msg_id: str, body: str, keys, timeout) -> Outcome:
     now = datetime.now(UTC)
     headers = {"Content-Type": "application/json", **sign(msg_id, body, keys, now)}
     try:

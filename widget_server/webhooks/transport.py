@@ -1,6 +1,8 @@
 """An HTTP session whose every connection passes the SSRF guard at connect time."""
 
+import contextlib
 import socket
+import threading
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -12,12 +14,49 @@ from urllib3.util import connection
 from widget_server.webhooks.guard import check_address, resolve
 
 USER_AGENT = "wa-handoff-webhooks/0.1"
+_current = threading.local()
+
+
+class Deadline:
+    """Cut the connection of the request made in this thread once `seconds` have passed.
+
+    Timeouts of requests apply to each read, so a receiver sending a byte now and then could
+    hold an attempt for ever; this caps the whole attempt, answer and body included.
+    """
+
+    def __init__(self, seconds: float):
+        self.connection = None
+        self.expired = False
+        self.timer = threading.Timer(seconds, self._cut)
+        self.timer.daemon = True
+
+    def __enter__(self) -> "Deadline":
+        _current.deadline = self
+        self.timer.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.timer.cancel()
+        _current.deadline = None
+
+    def _cut(self) -> None:
+        self.expired = True
+        sock = getattr(self.connection, "sock", None)
+        if sock is not None:
+            with contextlib.suppress(OSError):  # already closed
+                sock.shutdown(socket.SHUT_RDWR)
 
 
 class PinnedConnectionMixin:
     """Resolve the host once, check every address, connect only to a checked one."""
 
     allow_private = False
+
+    def request(self, *args, **kwargs):
+        deadline = getattr(_current, "deadline", None)
+        if deadline is not None:
+            deadline.connection = self
+        return super().request(*args, **kwargs)
 
     def _new_conn(self) -> socket.socket:
         # Checking the name first and letting the socket resolve it again would open a window
