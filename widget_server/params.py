@@ -18,7 +18,7 @@ CLICK_IDS = {
     )
 }  # fmt: skip
 # Control characters, undecodable bytes (kept as surrogates) and replacement characters.
-_JUNK = re.compile(r"[\x00-\x1f\x7f\ud800-\udfff\ufffd]")
+_JUNK = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffd]")
 _DEVICE_ID = re.compile(rf"[\x21-\x7e]{{1,{MAX_DEVICE_ID}}}")
 
 
@@ -33,7 +33,8 @@ def query_args(query_string: bytes) -> dict[str, str]:
 
 
 def clean_url(value: str | None) -> str | None:
-    """Return value if it is a plausible http(s) URL of sane size, else None."""
+    """Return value, trimmed, if it is a plausible http(s) URL of sane size, else None."""
+    value = value.strip() if value else value
     if not value or len(value) > MAX_URL or _JUNK.search(value):
         return None
     try:

@@ -14,7 +14,7 @@ from widget_server.params import (
     query_args,
 )
 
-JUNK = re.compile(r"[\x00-\x1f\x7f\ud800-\udfff\ufffd]")
+JUNK = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffd]")
 
 
 @given(st.binary(max_size=300))
@@ -25,7 +25,12 @@ def test_any_query_string_decodes(raw):
 @given(st.text(max_size=300))
 def test_any_text_is_a_clean_url_or_nothing(text):
     url = clean_url(text)
-    assert url is None or (url == text and url.startswith(("http://", "https://", "HTTP")))
+    assert url is None or (url == text.strip() and url.lower().startswith(("http://", "https://")))
+
+
+def test_url_is_trimmed():
+    assert clean_url("  https://shop.example/ ") == "https://shop.example/"
+    assert clean_url("   ") is None
 
 
 @given(st.text(max_size=200))
