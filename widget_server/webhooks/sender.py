@@ -8,8 +8,8 @@ from email.utils import parsedate_to_datetime
 import requests
 from standardwebhooks import Webhook
 
+from widget_server.webhooks.deadline import Deadline
 from widget_server.webhooks.guard import BlockedDestination
-from widget_server.webhooks.transport import Deadline
 
 MAX_RESPONSE_BYTES = 64 * 1024
 

@@ -1,8 +1,6 @@
 """An HTTP session whose every connection passes the SSRF guard at connect time."""
 
-import contextlib
 import socket
-import threading
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -11,40 +9,10 @@ from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.exceptions import ConnectTimeoutError, NameResolutionError, NewConnectionError
 from urllib3.util import connection
 
+from widget_server.webhooks import deadline
 from widget_server.webhooks.guard import check_address, resolve
 
 USER_AGENT = "wa-handoff-webhooks/0.1"
-_current = threading.local()
-
-
-class Deadline:
-    """Cut the connection of the request made in this thread once `seconds` have passed.
-
-    Timeouts of requests apply to each read, so a receiver sending a byte now and then could
-    hold an attempt for ever; this caps the whole attempt, answer and body included.
-    """
-
-    def __init__(self, seconds: float):
-        self.connection = None
-        self.expired = False
-        self.timer = threading.Timer(seconds, self._cut)
-        self.timer.daemon = True
-
-    def __enter__(self) -> "Deadline":
-        _current.deadline = self
-        self.timer.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.timer.cancel()
-        _current.deadline = None
-
-    def _cut(self) -> None:
-        self.expired = True
-        sock = getattr(self.connection, "sock", None)
-        if sock is not None:
-            with contextlib.suppress(OSError):  # already closed
-                sock.shutdown(socket.SHUT_RDWR)
 
 
 class PinnedConnectionMixin:
@@ -53,9 +21,7 @@ class PinnedConnectionMixin:
     allow_private = False
 
     def request(self, *args, **kwargs):
-        deadline = getattr(_current, "deadline", None)
-        if deadline is not None:
-            deadline.connection = self
+        deadline.register(self)
         return super().request(*args, **kwargs)
 
     def _new_conn(self) -> socket.socket:
