@@ -14,7 +14,15 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from webhooks_support import Receiver, add_endpoint, deliveries, enqueue_many, wait_until
+from webhooks_support import (
+    FAST_RETRIES,
+    Receiver,
+    WorkerThread,
+    add_endpoint,
+    deliveries,
+    enqueue_many,
+    wait_until,
+)
 
 from widget_server import create_app
 from widget_server.db import db
@@ -139,3 +147,19 @@ def test_two_workers_on_postgresql_never_send_one_event_twice(postgres_app):
     assert set(counts) == event_ids(app)
     assert sum(counts.values()) - EVENTS == retried(app)
     assert len(receiver.peer_ports) >= 2, "only one worker did the work"
+
+
+def test_two_workers_on_the_suite_database_stay_safe(app, site):
+    """SQLite needs one worker, but a second one (here a thread) must not cause double sends."""
+    app.config.update(FAST_RETRIES, WEBHOOK_BATCH_SIZE=10)
+    receiver = Receiver(hold=0.002).start()
+    add_endpoint(app, site, receiver.url)
+    enqueue_many(app, site, 300)
+    with WorkerThread(app), WorkerThread(app):
+        receiver.wait_for(300, timeout=60)
+        wait_until(lambda: all_delivered(app), timeout=30, what="every delivery delivered")
+    receiver.stop()
+    assert receiver.overlaps == []
+    counts = collections.Counter(receiver.ids())
+    assert set(counts) == event_ids(app)
+    assert sum(counts.values()) - 300 == retried(app)
