@@ -4,8 +4,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 from urllib.parse import quote
 
-from sqlalchemy import bindparam, insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import bindparam, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
 import correlation_id
 from widget_server.db import db
@@ -48,7 +48,14 @@ COUNT_CLICK = (
     )
     .returning(WebSession.__table__.c.click_count)
 )
-INSERT = insert(WebSession.__table__)
+# A drawn ID that is already taken inserts nothing and returns no row: the caller draws again,
+# with no savepoint and no error to recover from.
+INSERT = {
+    dialect.__name__.rsplit(".", 1)[-1]: dialect.insert(WebSession.__table__)
+    .on_conflict_do_nothing(index_elements=["correlation_id"])
+    .returning(WebSession.__table__.c.id)
+    for dialect in (postgresql, sqlite)
+}
 
 
 @dataclass(frozen=True)
@@ -73,28 +80,30 @@ class Handoff:
 
 def record_click(site_key: str, click: Click) -> Handoff:
     """Issue or reuse the device's correlation ID, enqueue `widget.click`, return the handoff."""
-    found = db.session.execute(LOOKUP, {"key": site_key, "device": click.device_id}).first()
-    if found is None:
-        raise ApiError(404, "unknown site")
-    if click.preview:
-        return Handoff(None, whatsapp_url(found, None))
-    with write_turn(db.session):
-        reference = _write(found, click)
+    # One Core connection for the whole click: the ORM session would only add bookkeeping.
+    with db.engine.connect() as connection:
+        found = connection.execute(LOOKUP, {"key": site_key, "device": click.device_id}).first()
+        if found is None:
+            raise ApiError(404, "unknown site")
+        if click.preview:
+            return Handoff(None, whatsapp_url(found, None))
+        with write_turn(connection):  # commits the session row and its outbox rows together
+            reference = _write(connection, found, click)
     return Handoff(reference, whatsapp_url(found, reference))
 
 
-def _write(found, click: Click) -> str:
+def _write(connection, found, click: Click) -> str:
     now, params = utcnow(), attribution_params(click.click_url)
     if found.session_id is not None and now - found.created_at < timedelta(hours=found.reuse_hours):
         reference, created_at = found.correlation_id, found.created_at
-        click_count = db.session.execute(
+        click_count = connection.execute(
             COUNT_CLICK, {"session_id": found.session_id, "clicked_at": now}
         ).scalar()
     else:
-        reference, created_at, click_count = _issue(found.site_id, click, params, now), now, 1
+        reference = _issue(connection, found.site_id, click, params, now)
+        created_at, click_count = now, 1
     data = _event(reference, click, params, click_count, created_at, now)
-    enqueue(found.site_id, "widget.click", data)
-    db.session.commit()
+    enqueue(found.site_id, "widget.click", data, connection)
     return reference
 
 
@@ -106,8 +115,8 @@ def whatsapp_url(site, reference: str | None) -> str:
     return f"{base}?text={quote(Site.message_for(site, reference), safe='')}"
 
 
-def _issue(site_id: int, click: Click, params: dict, now) -> str:
-    connection = db.session.connection()
+def _issue(connection, site_id: int, click: Click, params: dict, now) -> str:
+    insert = INSERT[connection.dialect.name]
     row = {
         "site_id": site_id,
         "device_id": click.device_id,
@@ -122,12 +131,8 @@ def _issue(site_id: int, click: Click, params: dict, now) -> str:
     }
     for _ in range(ATTEMPTS):
         reference = correlation_id.new_id()
-        try:
-            with connection.begin_nested():
-                connection.execute(INSERT, {**row, "correlation_id": reference})
-        except IntegrityError:
-            continue  # the savepoint undid only this insert: draw again
-        return reference
+        if connection.execute(insert, {**row, "correlation_id": reference}).first() is not None:
+            return reference
     raise RuntimeError(f"no free correlation ID after {ATTEMPTS} draws")
 
 

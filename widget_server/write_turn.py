@@ -1,24 +1,27 @@
-"""Take turns writing to SQLite: one writer per process, the transaction opened up front."""
+"""Take turns writing to SQLite: one writer per process, the write lock taken up front."""
 
-import sqlite3
 import threading
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 
 _WRITER = threading.Lock()
 
 
 @contextmanager
-def write_turn(session):
-    """Hold this process's SQLite write turn around a write transaction; elsewhere do nothing."""
-    raw = session.connection().connection.driver_connection
-    if not isinstance(raw, sqlite3.Connection):
-        yield
-        return
+def write_turn(connection):
+    """Run the rest of connection's transaction in this process's write turn; commit at the end."""
+    sqlite = connection.dialect.name == "sqlite"
     # SQLite lets one writer in at a time and makes the others poll with sleeps; a lock wakes
     # this process's next writer the moment the commit is done.
-    with _WRITER:
-        # pysqlite opens a transaction only before an INSERT or UPDATE, so a SAVEPOINT would
-        # open one of its own, which RELEASE commits: open it first, taking the write lock.
-        if not raw.in_transaction:
+    with _WRITER if sqlite else nullcontext():
+        raw = connection.connection.driver_connection
+        # pysqlite opens its transaction only at the first INSERT or UPDATE; opening it here
+        # takes the write lock before anything is read in it, so busy_timeout alone resolves
+        # a clash with another process (a read-then-write transaction could fail instead).
+        if sqlite and not raw.in_transaction:
             raw.execute("BEGIN IMMEDIATE")
-        yield
+        try:
+            yield
+        except BaseException:
+            connection.rollback()  # still in the turn, so the next writer never waits on it
+            raise
+        connection.commit()

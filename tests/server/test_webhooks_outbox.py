@@ -14,6 +14,12 @@ def count(model) -> int:
     return db.session.scalar(sa.select(sa.func.count()).select_from(model))
 
 
+def committed(model) -> int:
+    """Count rows as another connection sees them: committed ones only."""
+    with db.engine.connect() as other:
+        return other.scalar(sa.select(sa.func.count()).select_from(model))
+
+
 def site_id(key: str) -> int:
     return db.session.scalar(sa.select(Site.id).where(Site.key == key))
 
@@ -25,9 +31,11 @@ def test_enqueue_writes_nothing_until_the_caller_commits(app, site):
         db.session.rollback()
         assert (count(WebhookEvent), count(WebhookDelivery)) == (0, 0)
         event = enqueue(site_id(site), "widget.click", {"correlation_id": "O-aB3dE9z"})
-        assert event in db.session.new  # added, not flushed, not committed
+        assert (committed(WebhookEvent), committed(WebhookDelivery)) == (0, 0)
+        assert event not in db.session  # written in the transaction, not an ORM object to flush
         db.session.commit()
-        assert (count(WebhookEvent), count(WebhookDelivery)) == (1, 1)
+        assert (committed(WebhookEvent), committed(WebhookDelivery)) == (1, 1)
+        assert db.session.get(WebhookEvent, event.id).data == {"correlation_id": "O-aB3dE9z"}
 
 
 def test_enqueue_does_not_flush_the_callers_pending_rows(app, site):
