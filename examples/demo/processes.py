@@ -33,7 +33,7 @@ class Supervisor:
 
         With echo, every output line is also passed to echo (e.g. to show it on the terminal).
         """
-        log = open(self.log_path(name), "ab")  # noqa: SIM115 - closed by the child or _copy
+        log = open(self.log_path(name), "ab")  # noqa: SIM115 - closed below or by _copy
         child = subprocess.Popen(
             argv,
             cwd=cwd,
@@ -63,6 +63,7 @@ class Supervisor:
                 stderr=log,
                 timeout=timeout,
                 start_new_session=True,
+                preexec_fn=_die_with_parent,
             )
         if done.returncode != 0:
             raise StartupError(f"`{' '.join(argv)}` failed ({done.returncode})\n{self.tail(name)}")
@@ -128,6 +129,10 @@ class Supervisor:
             if child.pid in live:
                 _signal_group(child.pid, signal.SIGKILL)
             child.wait()
+        # SIGKILL is delivered asynchronously: wait until the descendants are really gone.
+        deadline = time.monotonic() + 5
+        while self.pids() and time.monotonic() < deadline:
+            time.sleep(0.02)
         self.children.clear()
 
 
