@@ -87,23 +87,26 @@ def record_click(site_key: str, click: Click) -> Handoff:
             raise ApiError(404, "unknown site")
         if click.preview:
             return Handoff(None, whatsapp_url(found, None))
-        with write_turn(connection):  # commits the session row and its outbox rows together
-            reference = _write(connection, found, click)
+        reference = _write(connection, found, click)
     return Handoff(reference, whatsapp_url(found, reference))
 
 
 def _write(connection, found, click: Click) -> str:
     now, params = utcnow(), attribution_params(click.click_url)
-    if found.session_id is not None and now - found.created_at < timedelta(hours=found.reuse_hours):
-        reference, created_at = found.correlation_id, found.created_at
-        click_count = connection.execute(
-            COUNT_CLICK, {"session_id": found.session_id, "clicked_at": now}
-        ).scalar()
-    else:
-        reference = _issue(connection, found.site_id, click, params, now)
-        created_at, click_count = now, 1
-    data = _event(reference, click, params, click_count, created_at, now)
-    enqueue(found.site_id, "widget.click", data, connection)
+    window = timedelta(hours=found.reuse_hours)
+    reuse = found.session_id is not None and now - found.created_at < window
+    # On SQLite every other writer waits for this turn: keep any other work out of it.
+    with write_turn(connection):  # commits the session row and its outbox rows together
+        if reuse:
+            reference, created_at = found.correlation_id, found.created_at
+            click_count = connection.execute(
+                COUNT_CLICK, {"session_id": found.session_id, "clicked_at": now}
+            ).scalar()
+        else:
+            reference = _issue(connection, found.site_id, click, params, now)
+            created_at, click_count = now, 1
+        data = _event(reference, click, params, click_count, created_at, now)
+        enqueue(found.site_id, "widget.click", data, connection)
     return reference
 
 

@@ -2,18 +2,18 @@
 
 import re
 
-# Matched anywhere in the User-Agent, case-insensitively. WhatsApp's previewer sends
+# Matched anywhere in the lowercased User-Agent. WhatsApp's previewer sends
 # "WhatsApp/2.x"; its in-app browsing uses the phone's own browser UA, so this is safe.
 _AGENTS = re.compile(
     r"whatsapp/|facebookexternalhit|facebookcatalog|meta-externalagent|slackbot|slack-imgproxy"
     r"|twitterbot|googlebot|google-inspectiontool|adsbot-google|mediapartners-google|bingbot"
     r"|bingpreview|linkedinbot|telegrambot|discordbot|applebot|pinterestbot|redditbot"
     r"|skypeuripreview|yandexbot|baiduspider|duckduckbot|embedly|iframely|vkshare"
-    r"|mastodon/|cardyb|petalbot|semrushbot|ahrefsbot|\bbot\b|crawler|spider",
-    re.IGNORECASE,
+    r"|mastodon/|cardyb|petalbot|semrushbot|ahrefsbot|\bbot\b|crawler|spider"
 )
 
 
 def is_crawler(user_agent: str | None) -> bool:
     """Tell whether user_agent belongs to a link previewer or crawler."""
-    return bool(user_agent) and _AGENTS.search(user_agent) is not None
+    # Lowercasing first is several times faster than IGNORECASE, and this runs on every click.
+    return bool(user_agent) and _AGENTS.search(user_agent.lower()) is not None

@@ -1,27 +1,65 @@
-"""Take turns writing to SQLite: one writer per process, the write lock taken up front."""
+"""Take turns writing to SQLite: one writer at a time, woken the moment the previous one commits."""
 
+import fcntl
+import os
 import threading
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 
-_WRITER = threading.Lock()
+_THREADS = threading.Lock()
+_lock_files: dict[str, int] = {}  # database path -> this process's descriptor of its lock file
 
 
 @contextmanager
 def write_turn(connection):
-    """Run the rest of connection's transaction in this process's write turn; commit at the end."""
-    sqlite = connection.dialect.name == "sqlite"
-    # SQLite lets one writer in at a time and makes the others poll with sleeps; a lock wakes
-    # this process's next writer the moment the commit is done.
-    with _WRITER if sqlite else nullcontext():
+    """Run the rest of connection's transaction in the database's write turn; commit at the end."""
+    if connection.dialect.name != "sqlite":
+        with _ending(connection):
+            yield
+        return
+    # SQLite lets one writer in at a time and makes the others poll with sleeps of up to 100 ms;
+    # a thread lock and an flock hand the turn over at once, to this process or another one.
+    with _THREADS, _process_turn(connection.engine.url.database):
         raw = connection.connection.driver_connection
         # pysqlite opens its transaction only at the first INSERT or UPDATE; opening it here
-        # takes the write lock before anything is read in it, so busy_timeout alone resolves
-        # a clash with another process (a read-then-write transaction could fail instead).
-        if sqlite and not raw.in_transaction:
+        # takes SQLite's write lock before anything is read in it, so a writer outside these
+        # turns (the CLI, the webhook worker) is waited for, never raced.
+        if not raw.in_transaction:
             raw.execute("BEGIN IMMEDIATE")
-        try:
+        with _ending(connection):
             yield
-        except BaseException:
-            connection.rollback()  # still in the turn, so the next writer never waits on it
-            raise
-        connection.commit()
+
+
+@contextmanager
+def _ending(connection):
+    try:
+        yield
+    except BaseException:
+        connection.rollback()  # still in the turn, so the next writer never waits on it
+        raise
+    connection.commit()
+
+
+@contextmanager
+def _process_turn(database: str | None):
+    if not database or database == ":memory:":
+        yield  # a private database: this process is its only writer
+        return
+    descriptor = _lock_files.get(database)
+    if descriptor is None:
+        descriptor = os.open(f"{database}-writer.lock", os.O_RDWR | os.O_CREAT, 0o644)
+        _lock_files[database] = descriptor
+    fcntl.flock(descriptor, fcntl.LOCK_EX)
+    try:
+        yield
+    finally:
+        fcntl.flock(descriptor, fcntl.LOCK_UN)
+
+
+def _forget_lock_files() -> None:
+    # A forked worker shares its parent's open files, and flock would let them both in.
+    for descriptor in _lock_files.values():
+        os.close(descriptor)
+    _lock_files.clear()
+
+
+os.register_at_fork(after_in_child=_forget_lock_files)
