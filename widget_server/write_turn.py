@@ -18,15 +18,11 @@ def write_turn(connection):
         return
     # SQLite lets one writer in at a time and makes the others poll with sleeps of up to 100 ms;
     # a thread lock and an flock hand the turn over at once, to this process or another one.
-    with _THREADS, _process_turn(connection.engine.url.database):
-        raw = connection.connection.driver_connection
-        # pysqlite opens its transaction only at the first INSERT or UPDATE; opening it here
-        # takes SQLite's write lock before anything is read in it, so a writer outside these
-        # turns (the CLI, the webhook worker) is waited for, never raced.
-        if not raw.in_transaction:
-            raw.execute("BEGIN IMMEDIATE")
-        with _ending(connection):
-            yield
+    # pysqlite opens the transaction at the first INSERT or UPDATE, and that statement takes
+    # SQLite's write lock before reading anything, so a writer outside these turns (the CLI,
+    # the webhook worker) is waited for through busy_timeout, never raced.
+    with _THREADS, _process_turn(connection.engine.url.database), _ending(connection):
+        yield
 
 
 @contextmanager
