@@ -192,6 +192,22 @@ def test_collision_draws_again(app, client, site, monkeypatch):
     assert [event.data["correlation_id"] for event in events(app)] == [taken, "O-fresh01"]
 
 
+def test_a_failure_after_a_redraw_leaves_no_trace(app, client, site, monkeypatch):
+    taken = reference(click(client, site, device_id="d1"))
+    draws = iter([taken, "O-fresh01"])
+    monkeypatch.setattr(correlation_id, "new_id", lambda: next(draws))
+
+    def broken(*args):
+        raise RuntimeError("outbox unavailable")
+
+    monkeypatch.setattr(clicks, "enqueue", broken)
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    assert click(client, site, device_id="d2").status_code == 500
+    # The redraw did not commit the fresh session ahead of its outbox row.
+    assert [row.correlation_id for row in sessions(app)] == [taken]
+    assert len(events(app)) == 1
+
+
 def test_endless_collisions_fail_without_half_written_rows(app, client, site, monkeypatch):
     taken = reference(click(client, site, device_id="d1"))
     monkeypatch.setattr(correlation_id, "new_id", lambda: taken)

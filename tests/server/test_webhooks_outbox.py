@@ -71,6 +71,21 @@ def test_fan_out_follows_subscriptions_and_skips_disabled_endpoints(app, site):
     ]
 
 
+def test_an_endpoint_gets_each_of_its_events_and_no_other(app, site):
+    two, _ = add_endpoint(app, site, "http://127.0.0.1:9/a", ["lead.updated", "widget.click"])
+    with app.app_context():
+        for event_type in ("widget.click", "conversation.correlated", "lead.updated"):
+            enqueue(site_id(site), event_type, {})
+        db.session.commit()
+        sent = db.session.scalars(
+            sa.select(WebhookEvent.event_type)
+            .join(WebhookDelivery.event)
+            .where(WebhookDelivery.endpoint_id == two)
+            .order_by(WebhookDelivery.id)
+        ).all()
+    assert sent == ["widget.click", "lead.updated"]
+
+
 def test_events_of_other_sites_are_not_sent_to_this_one(app, site):
     add_endpoint(app, site, "http://127.0.0.1:9/hook")
     with app.app_context():
