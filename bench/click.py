@@ -5,7 +5,8 @@ Each server runs as `gunicorn -k gthread -w 2 --threads 4` on 127.0.0.1; two sep
 of four keep-alive `http.client` threads each load it for a fixed time, with ~2000 devices so
 clicks both issue and reuse IDs. Rounds alternate the servers
 and the best round of each counts, so a busy neighbour on the machine skews both alike.
-Goal: real/bare >= 0.5 on SQLite and on PostgreSQL.
+Goal: real/bare >= 0.5 on SQLite and on PostgreSQL. Each line also shows the gunicorn
+processes' CPU time per answered request (from /proc), which tells where the gap comes from.
 """
 
 import argparse
@@ -102,6 +103,27 @@ class Server:
         self.process.wait(timeout=30)
 
 
+def server_cpu(pid: int) -> float:
+    """Return the CPU seconds used so far by a gunicorn master and its workers (Linux /proc)."""
+    total = 0
+    for task in (pid, *_children(pid)):
+        try:
+            with open(f"/proc/{task}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except FileNotFoundError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime and stime, in clock ticks
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def _children(pid: int) -> list[int]:
+    pids = []
+    for thread in os.listdir(f"/proc/{pid}/task"):
+        with open(f"/proc/{pid}/task/{thread}/children") as children:
+            pids += [int(child) for child in children.read().split()]
+    return pids
+
+
 def hammer(port: int, path: str, seconds: float, results) -> None:
     """Load the server from this process with keep-alive threads; report 302s and failures."""
     counts = {"ok": 0, "failed": 0}
@@ -178,8 +200,12 @@ def run(name: str, target: str, env: dict | None, path: str, args) -> tuple[floa
     """Start one server, warm it up, load it; print and return its rate and failures."""
     with Server(target, args.workers, env) as server:
         measure(server.port, path, 1.0)  # first connections, imports, caches
+        before = server_cpu(server.process.pid)
         rate, failed = measure(server.port, path, args.seconds)
-    print(f"  {name:<12} {rate:8.0f} req/s  ({failed} failed)", flush=True)
+        cpu = server_cpu(server.process.pid) - before
+    per_request = 1000 * cpu / max(1.0, rate * args.seconds)
+    print(f"  {name:<12} {rate:8.0f} req/s  ({failed} failed)  server CPU "
+          f"{per_request:.2f} ms/request", flush=True)  # fmt: skip
     return rate, failed
 
 
