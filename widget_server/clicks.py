@@ -51,10 +51,10 @@ COUNT_CLICK = (
 # A drawn ID that is already taken inserts nothing and returns no row: the caller draws again,
 # with no savepoint and no error to recover from.
 INSERT = {
-    dialect.__name__.rsplit(".", 1)[-1]: dialect.insert(WebSession.__table__)
+    name: dialect.insert(WebSession.__table__)
     .on_conflict_do_nothing(index_elements=["correlation_id"])
     .returning(WebSession.__table__.c.id)
-    for dialect in (postgresql, sqlite)
+    for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
 }
 
 
