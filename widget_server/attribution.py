@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import literal, select, tuple_, update
+from sqlalchemy import func, literal, select, tuple_, update
 
 from widget_server.db import db
 from widget_server.errors import ApiError
@@ -47,13 +47,32 @@ def page(
 
 
 def one(site_id: int, correlation_id: str) -> WebSession:
-    """Return the site's row with this correlation ID, or raise a 404."""
-    row = db.session.execute(
+    """Return the site's row for a reference as written, else its one case-insensitive match."""
+    exact = db.session.execute(
         select(WebSession).filter_by(site_id=site_id, correlation_id=correlation_id)
     ).scalar_one_or_none()
-    if row is None:
-        raise ApiError(404, f"no attribution row with correlation_id {correlation_id}")
-    return row
+    if exact is not None:
+        return exact
+    # Visitors retype IDs; accept a change of case only when it points at a single session.
+    found = (
+        db.session.execute(
+            select(WebSession)
+            .where(
+                WebSession.site_id == site_id,
+                func.lower(WebSession.correlation_id) == correlation_id.lower(),
+            )
+            .limit(2)
+        )
+        .scalars()
+        .all()
+    )
+    if len(found) == 1:
+        return found[0]
+    if found:
+        raise ApiError(
+            404, f"correlation_id {correlation_id} matches several sessions in another case"
+        )
+    raise ApiError(404, f"no attribution row with correlation_id {correlation_id}")
 
 
 def set_lead_type(site_id: int, correlation_id: str, lead_type: str | None) -> WebSession:

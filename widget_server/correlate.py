@@ -1,9 +1,9 @@
 """Link a WhatsApp conversation to the web session whose correlation ID it carried."""
 
-from sqlalchemy import func, select, update
+from sqlalchemy import update
 
+from widget_server.attribution import one
 from widget_server.db import db
-from widget_server.errors import ApiError
 from widget_server.models import WebSession, utcnow
 from widget_server.webhooks import enqueue
 
@@ -12,7 +12,7 @@ def correlate(
     site_id: int, reference: str, whatsapp_id: str, message_id: str, profile_name: str | None
 ) -> WebSession:
     """Link the session once; repeats and later messages get the row as it stands."""
-    session = find(site_id, reference)
+    session = one(site_id, reference)
     if session.correlated_at is not None:
         return session
     # Only the request whose UPDATE flips correlated_at from NULL announces the conversation.
@@ -29,35 +29,11 @@ def correlate(
     ).rowcount
     if not linked:
         db.session.rollback()
-        return find(site_id, reference)
+        return one(site_id, reference)
     db.session.refresh(session)
     enqueue(site_id, "conversation.correlated", event_data(session))
     db.session.commit()
     return session
-
-
-def find(site_id: int, reference: str) -> WebSession:
-    """Return the site's session for a reference as written, else its one case-insensitive match."""
-    exact = db.session.execute(
-        select(WebSession).filter_by(site_id=site_id, correlation_id=reference)
-    ).scalar_one_or_none()
-    if exact is not None:
-        return exact
-    # Visitors retype IDs; accept a change of case only when it points at a single session.
-    matches = db.session.execute(
-        select(WebSession)
-        .where(
-            WebSession.site_id == site_id,
-            func.lower(WebSession.correlation_id) == reference.lower(),
-        )
-        .limit(2)
-    ).scalars()
-    found = list(matches)
-    if len(found) == 1:
-        return found[0]
-    if found:
-        raise ApiError(404, f"correlation_id {reference} matches several sessions in another case")
-    raise ApiError(404, f"no web session with correlation_id {reference}")
 
 
 def event_data(session: WebSession) -> dict:

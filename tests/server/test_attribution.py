@@ -209,6 +209,14 @@ def test_one_row(app, client, site, reader):
     assert set(body["data"]) == ROW_KEYS
 
 
+def test_one_row_accepts_a_retyped_case(app, client, site, reader):
+    (reference,) = seed(app, site, 1)
+    retyped = reference[:2] + reference[2:].swapcase()
+    body = client.get(f"{LIST}/{retyped}", headers=reader).get_json()
+    assert body["status"] == 200
+    assert body["data"]["correlation_id"] == reference
+
+
 def test_one_row_unknown_or_malformed(client, site, reader):
     unknown = client.get(f"{LIST}/O-zzzzzzz", headers=reader)
     assert unknown.status_code == 404

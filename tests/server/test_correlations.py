@@ -91,7 +91,8 @@ def test_unknown_and_other_sites_ids_are_404(app, client, site, plugin):
     for reference in ("O-zzzzzzz", theirs):
         response = link(client, plugin, reference)
         assert response.status_code == 404
-        assert response.get_json()["message"] == f"no web session with correlation_id {reference}"
+        message = f"no attribution row with correlation_id {reference}"
+        assert response.get_json()["message"] == message
     assert stored(app, theirs)["correlated_at"] is None
     assert events(app) == []
 
