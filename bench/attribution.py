@@ -12,7 +12,6 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -21,14 +20,13 @@ import sqlalchemy as sa
 # The repo root replaces bench/, whose click.py would shadow the click package Flask imports.
 sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
+from bench.support import scratch_postgres  # noqa: E402
 from widget_server import create_app  # noqa: E402
 from widget_server.api import cursor  # noqa: E402
-from widget_server.attribution import Filters  # noqa: E402
-from widget_server.correlate import find  # noqa: E402
+from widget_server.attribution import Filters, one  # noqa: E402
 from widget_server.db import db  # noqa: E402
 from widget_server.models import ApiKey, Site, WebSession  # noqa: E402
 
-POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 START = datetime(2025, 1, 1, tzinfo=UTC)
 COLUMNS = ("site_id", "correlation_id", "device_id", "created_at", "last_click_at",
@@ -176,14 +174,14 @@ def measure(app, site_id: int, key: str, count: int) -> None:
     exact = reference(count // 3)
     retyped = "O-" + exact[2:].swapcase()
     with app.app_context():
-        assert find(site_id, retyped).correlation_id == exact
+        assert one(site_id, retyped).correlation_id == exact
         exact_ms, indexed_ms = medians_ms(
-            lambda: find(site_id, exact), lambda: find(site_id, retyped)
+            lambda: one(site_id, exact), lambda: one(site_id, retyped)
         )
         # For contrast, what the lookup costs without the index on lower(correlation_id).
         db.session.execute(sa.text("DROP INDEX ix_web_session_site_lower_cid"))
         db.session.commit()
-        [scan_ms] = medians_ms(lambda: find(site_id, retyped))
+        [scan_ms] = medians_ms(lambda: one(site_id, retyped))
     report("correlation lookup, exact (baseline)", exact_ms, exact_ms)
     report("  retyped in another case (lower() index)", indexed_ms, exact_ms)
     report("  retyped, without that index", scan_ms, exact_ms)
@@ -217,26 +215,8 @@ def main() -> None:
         run(f"sqlite:///{scratch}/bench.db", options.rows)
     if options.sqlite_only:
         return
-    admin = sa.create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-    name = f"wah_bench_{uuid.uuid4().hex[:12]}"
-    try:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    except sa.exc.OperationalError as error:
-        sys.exit(
-            f"PostgreSQL at {POSTGRES_URL} is not reachable ({error.orig}). Start it with: "
-            "pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start "
-            "(or pass --sqlite-only)"
-        )
-    try:
-        run(
-            sa.engine.make_url(POSTGRES_URL).set(database=name).render_as_string(False),
-            options.rows,
-        )
-    finally:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with scratch_postgres() as url:
+        run(url, options.rows)
 
 
 if __name__ == "__main__":

@@ -11,7 +11,6 @@ import argparse
 import asyncio
 import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -27,19 +26,14 @@ from sanic import Sanic
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.support import Gunicorn, free_port  # noqa: E402
 from plugin.whatsapp import WhatsAppInput  # noqa: E402
 from plugin.whatsapp.signature import sign  # noqa: E402
 
 FLASK = ROOT / ".venv" / "bin" / "flask"
+GUNICORN = ROOT / ".venv" / "bin" / "gunicorn"
 SECRET = "bench-secret"
 WARMUP = 20
-
-
-def free_port() -> int:
-    """Return a free TCP port on 127.0.0.1."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def flask(args: list[str], env: dict[str, str]) -> str:
@@ -48,8 +42,8 @@ def flask(args: list[str], env: dict[str, str]) -> str:
     return subprocess.run(command, env=env, cwd=ROOT, check=True, capture_output=True).stdout
 
 
-def start_widget_server(workdir: Path) -> tuple[subprocess.Popen, str, str, str]:
-    """Start a widget server on SQLite; return (process, url, site key, api key)."""
+def prepare_widget_server(workdir: Path) -> tuple[dict[str, str], str, str]:
+    """Set up a widget server's SQLite database; return (env, site key, api key)."""
     env = {**os.environ, "WIDGET_DATABASE_URL": f"sqlite:///{workdir / 'w.db'}"}
     flask(["db", "upgrade"], env)
     site = json.loads(
@@ -61,22 +55,7 @@ def start_widget_server(workdir: Path) -> tuple[subprocess.Popen, str, str, str]
     key = json.loads(
         flask(["keys", "create", "--site", site, "--json", "--scope", "correlations:write"], env)
     )["api_key"]
-    port = free_port()
-    # gunicorn, as in production; Werkzeug's dev server adds delayed-ACK stalls on keep-alive.
-    serve = [str(ROOT / ".venv" / "bin" / "gunicorn"), "-w", "1", "--threads", "4"]
-    serve += ["-b", f"127.0.0.1:{port}", "widget_server:create_app()"]
-    process = subprocess.Popen(
-        serve, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            requests.get(url + "/healthz", timeout=5)
-            return process, url, site, key
-        except requests.RequestException:
-            time.sleep(0.2)
-    process.terminate()
-    sys.exit(f"the widget server did not start at {url}")
+    return env, site, key
 
 
 def issue(url: str, site: str, count: int) -> list[str]:
@@ -160,8 +139,10 @@ def main() -> None:
     if not FLASK.exists():
         sys.exit(f"the server env is missing ({FLASK}): run `make setup`")
     with tempfile.TemporaryDirectory() as workdir:
-        process, url, site, key = start_widget_server(Path(workdir))
-        try:
+        env, site, key = prepare_widget_server(Path(workdir))
+        # gunicorn, as in production; Werkzeug's dev server adds delayed-ACK stalls on keep-alive.
+        with Gunicorn("widget_server:create_app()", env=env, program=[str(GUNICORN)]) as server:
+            url = server.url
             bodies = []
             for n, reference in enumerate(issue(url, site, count)):
                 bodies.append(("plain", webhook(f"1555{n:07d}", "hello there, a question")))
@@ -178,9 +159,6 @@ def main() -> None:
                 }
             )
             times = asyncio.run(measure(channel, bodies))
-        finally:
-            process.terminate()
-            process.wait(10)
     (p50, p99), (r50, r99) = quantiles(times["plain"]), quantiles(times["reference"])
     print(f"WhatsApp channel, webhook POST -> UserMessage, {len(times['plain'])} messages each")
     print(f"  plain message (baseline)  p50 {p50:7.2f} ms   p99 {p99:7.2f} ms")

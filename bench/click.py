@@ -10,30 +10,23 @@ processes' CPU time per answered request (from /proc), which tells where the gap
 """
 
 import argparse
+import contextlib
 import http.client
-import json
 import multiprocessing
 import os
 import random
-import shutil
-import socket
-import subprocess
 import sys
 import tempfile
 import threading
 import time
-import uuid
 from urllib.parse import urlencode
 
 # Run as `python bench/click.py`, this file would shadow the `click` package Flask imports.
 HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(HERE)
-sys.path[:] = [path for path in sys.path if os.path.abspath(path or ".") != HERE]
+sys.path[:] = [os.path.dirname(HERE), *(p for p in sys.path if os.path.abspath(p or ".") != HERE)]
 
-POSTGRES_URL = os.environ.get(
-    "WIDGET_BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-)
-GUNICORN = ["-k", "gthread", "--log-level", "warning"]
+from bench.support import Gunicorn, new_site, scratch_postgres  # noqa: E402
+
 APP = "widget_server:create_app()"
 AGENT = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/126.0 Safari/537.36"
 LOCATION = "https://wa.me/15551234567?text=Reference%3A%20O-aB3dE9z%20%28Please%20send%29"
@@ -56,72 +49,10 @@ def bare_app():
     return app
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def flask_cli(env: dict, *args: str) -> str:
-    command = [sys.executable, "-m", "flask", "--app", "widget_server", *args]
-    return subprocess.run(command, env=env, cwd=ROOT, check=True, capture_output=True).stdout
-
-
 def prepare_real(database_url: str) -> tuple[dict, str]:
     """Migrate database_url and create a site; return the server env and the site key."""
     env = {**os.environ, "WIDGET_DATABASE_URL": database_url}
-    flask_cli(env, "db", "upgrade")
-    site = json.loads(flask_cli(env, "sites", "create", "--name", "Bench", "--whatsapp-number",
-                                "15551234567", "--json"))  # fmt: skip
-    return env, site["site_key"]
-
-
-class Server:
-    """One gunicorn on a free port of 127.0.0.1, stopped on exit."""
-
-    def __init__(self, target: str, workers: int, env: dict | None = None):
-        self.port = free_port()
-        command = [sys.executable, "-m", "gunicorn", *GUNICORN, "-b", f"127.0.0.1:{self.port}"]
-        command += ["-w", str(workers), "--threads", str(THREADS)]
-        self.process = subprocess.Popen([*command, target], env=env, cwd=ROOT)
-
-    def __enter__(self):
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
-                return self
-            except OSError:
-                if self.process.poll() is not None or time.monotonic() > deadline:
-                    raise SystemExit(
-                        f"gunicorn for {self.process.args[-1]} did not start"
-                    ) from None
-                time.sleep(0.1)
-
-    def __exit__(self, *exc):
-        self.process.terminate()
-        self.process.wait(timeout=30)
-
-
-def server_cpu(pid: int) -> float:
-    """Return the CPU seconds used so far by a gunicorn master and its workers (Linux /proc)."""
-    total = 0
-    for task in (pid, *_children(pid)):
-        try:
-            with open(f"/proc/{task}/stat") as stat:
-                fields = stat.read().rsplit(")", 1)[1].split()
-        except FileNotFoundError:
-            continue
-        total += int(fields[11]) + int(fields[12])  # utime and stime, in clock ticks
-    return total / os.sysconf("SC_CLK_TCK")
-
-
-def _children(pid: int) -> list[int]:
-    pids = []
-    for thread in os.listdir(f"/proc/{pid}/task"):
-        with open(f"/proc/{pid}/task/{thread}/children") as children:
-            pids += [int(child) for child in children.read().split()]
-    return pids
+    return env, new_site(env)
 
 
 def hammer(port: int, path: str, seconds: float, results) -> None:
@@ -173,36 +104,13 @@ def measure(port: int, path: str, seconds: float) -> tuple[float, int]:
     return sum(c["ok"] for c in counts) / seconds, sum(c["failed"] for c in counts)
 
 
-def scratch_postgres():
-    """Create an empty PostgreSQL database; return its URL and a function that drops it."""
-    import sqlalchemy as sa
-
-    admin = sa.create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-    name = f"wah_bench_{uuid.uuid4().hex[:10]}"
-    try:
-        with admin.connect() as connection:
-            connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    except sa.exc.OperationalError as error:
-        raise SystemExit(
-            f"PostgreSQL at {POSTGRES_URL} is not reachable ({error.orig}). Start it with: "
-            "pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start"
-        ) from None
-
-    def drop():
-        with admin.connect() as connection:
-            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-    return sa.engine.make_url(POSTGRES_URL).set(database=name).render_as_string(False), drop
-
-
 def run(name: str, target: str, env: dict | None, path: str, args) -> tuple[float, int]:
     """Start one server, warm it up, load it; print and return its rate and failures."""
-    with Server(target, args.workers, env) as server:
+    with Gunicorn(target, args.workers, THREADS, env) as server:
         measure(server.port, path, 1.0)  # first connections, imports, caches
-        before = server_cpu(server.process.pid)
+        before = server.cpu_seconds()
         rate, failed = measure(server.port, path, args.seconds)
-        cpu = server_cpu(server.process.pid) - before
+        cpu = server.cpu_seconds() - before
     per_request = 1000 * cpu / max(1.0, rate * args.seconds)
     print(f"  {name:<12} {rate:8.0f} req/s  ({failed} failed)  server CPU "
           f"{per_request:.2f} ms/request", flush=True)  # fmt: skip
@@ -216,13 +124,13 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers, 4 threads each")
     parser.add_argument("--sqlite-only", action="store_true")
     args = parser.parse_args()
-    workdir = tempfile.mkdtemp(prefix="wah-bench-click-")
-    databases = {"sqlite": ("sqlite:///" + os.path.join(workdir, "bench.db"), lambda: None)}
-    if not args.sqlite_only:
-        databases["postgresql"] = scratch_postgres()
     best, failures = {}, 0
-    try:
-        setups = {name: prepare_real(url) for name, (url, _) in databases.items()}
+    with contextlib.ExitStack() as stack:
+        workdir = stack.enter_context(tempfile.TemporaryDirectory(prefix="wah-bench-click-"))
+        databases = {"sqlite": "sqlite:///" + os.path.join(workdir, "bench.db")}
+        if not args.sqlite_only:
+            databases["postgresql"] = stack.enter_context(scratch_postgres())
+        setups = {name: prepare_real(url) for name, url in databases.items()}
         servers = [("bare", "bench.click:bare_app()", None, "/c/s_bench")]
         servers += [(name, APP, env, f"/c/{key}") for name, (env, key) in setups.items()]
         for round_number in range(1, args.rounds + 1):
@@ -230,10 +138,6 @@ def main() -> None:
             for name, target, env, path in servers:
                 rate, failed = run(name, target, env, path, args)
                 best[name], failures = max(best.get(name, 0.0), rate), failures + failed
-    finally:
-        for _, drop in databases.values():
-            drop()
-        shutil.rmtree(workdir, ignore_errors=True)
     print(f"\nclick link, best of {args.rounds} ({args.workers} workers x {THREADS} threads)")
     print(f"  bare Flask 302    {best['bare']:8.0f} req/s  (baseline)")
     for name in setups:

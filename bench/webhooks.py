@@ -11,10 +11,10 @@ gunicorn, the worker as `flask webhooks worker`.
 """
 
 import argparse
+import contextlib
 import json
 import os
 import random
-import socket
 import statistics
 import subprocess
 import sys
@@ -27,12 +27,16 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 # Run as `python bench/webhooks.py`, bench/click.py would shadow the `click` package Flask imports.
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
-sys.path[:] = [path for path in sys.path if os.path.abspath(path or ".") != HERE]
-sys.path.insert(0, ROOT)
+sys.path[:] = [ROOT, *(path for path in sys.path if os.path.abspath(path or ".") != HERE)]
 
-POSTGRES_URL = os.environ.get(
-    "WIDGET_BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+from bench.support import (  # noqa: E402
+    Gunicorn,
+    cpu_seconds,
+    flask_cli,
+    new_site,
+    scratch_postgres,
 )
+
 AGENT = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/126.0 Safari/537.36"
 PAGE = "https://shop.example/p?utm_source=bench&utm_campaign=spring"
 
@@ -98,17 +102,6 @@ class Receiver:
         self.process.wait(timeout=10)
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def flask_cli(env: dict, *args: str) -> str:
-    command = [sys.executable, "-m", "flask", "--app", "widget_server", *args]
-    return subprocess.run(command, env=env, cwd=ROOT, check=True, capture_output=True).stdout
-
-
 def prepare(database_url: str, receiver_url: str) -> tuple[dict, str]:
     """Migrate, create a site and its endpoint; return the env and the site key."""
     env = {
@@ -116,11 +109,9 @@ def prepare(database_url: str, receiver_url: str) -> tuple[dict, str]:
         "WIDGET_DATABASE_URL": database_url,
         "WIDGET_WEBHOOK_ALLOW_PRIVATE": "true",
     }
-    flask_cli(env, "db", "upgrade")
-    site = json.loads(flask_cli(env, "sites", "create", "--name", "Bench", "--whatsapp-number",
-                                "15551234567", "--json"))  # fmt: skip
-    flask_cli(env, "webhooks", "add", "--site", site["site_key"], "--url", receiver_url)
-    return env, site["site_key"]
+    site_key = new_site(env)
+    flask_cli(env, "webhooks", "add", "--site", site_key, "--url", receiver_url)
+    return env, site_key
 
 
 def queue_events(app, site_key: str, count: int) -> list[str]:
@@ -184,90 +175,46 @@ def throughput(database_url: str, site_key: str, receiver: Receiver, count: int,
     return best
 
 
-def cpu_seconds(pid: int) -> float:
-    with open(f"/proc/{pid}/stat") as stat:
-        fields = stat.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 def latency(env: dict, site_key: str, receiver: Receiver, clicks: int) -> dict:
     """Click the running app with the worker idle; return latencies (s) and idle CPU share."""
     import requests
 
-    port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-k", "gthread", "-w", "1", "--threads", "4",
-         "--log-level", "warning", "-b", f"127.0.0.1:{port}", "widget_server:create_app()"],
-        env=env, cwd=ROOT,
-    )  # fmt: skip
     worker = subprocess.Popen(
         [sys.executable, "-m", "flask", "--app", "widget_server", "webhooks", "worker"],
         env=env, cwd=ROOT, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     session = requests.Session()
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                session.get(f"http://127.0.0.1:{port}/healthz", timeout=5).raise_for_status()
-                break
-            except requests.RequestException:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise SystemExit("gunicorn did not start") from None
-                time.sleep(0.1)
-        delivery, answer = [], []
-        for number in range(-3, clicks):  # three warm-up clicks are not counted
-            time.sleep(random.uniform(0.05, 0.25))  # let the worker go idle, at any poll phase
-            started = time.time()
-            response = session.get(
-                f"http://127.0.0.1:{port}/c/{site_key}",
-                params={"device_id": f"lat-{uuid.uuid4().hex}", "url": PAGE},
-                headers={"Accept": "application/json", "User-Agent": AGENT}, timeout=10,
-            )  # fmt: skip
-            answered = time.time()
-            reference = response.json()["correlation_id"]
-            while reference not in receiver.arrivals:
-                if time.time() - started > 10:
-                    raise SystemExit(f"click {reference} was not delivered within 10 s")
-                time.sleep(0.001)
-            if number >= 0:
-                delivery.append(receiver.arrivals[reference] - started)
-                answer.append(answered - started)
-        before, idle_started = cpu_seconds(worker.pid), time.monotonic()
-        time.sleep(3)
-        idle_cpu = (cpu_seconds(worker.pid) - before) / (time.monotonic() - idle_started)
+        with Gunicorn("widget_server:create_app()", env=env) as server:
+            delivery, answer = [], []
+            for number in range(-3, clicks):  # three warm-up clicks are not counted
+                time.sleep(random.uniform(0.05, 0.25))  # let the worker go idle, at any poll phase
+                started = time.time()
+                response = session.get(
+                    f"{server.url}/c/{site_key}",
+                    params={"device_id": f"lat-{uuid.uuid4().hex}", "url": PAGE},
+                    headers={"Accept": "application/json", "User-Agent": AGENT}, timeout=10,
+                )  # fmt: skip
+                answered = time.time()
+                reference = response.json()["correlation_id"]
+                while reference not in receiver.arrivals:
+                    if time.time() - started > 10:
+                        raise SystemExit(f"click {reference} was not delivered within 10 s")
+                    time.sleep(0.001)
+                if number >= 0:
+                    delivery.append(receiver.arrivals[reference] - started)
+                    answer.append(answered - started)
+            before, idle_started = cpu_seconds(worker.pid), time.monotonic()
+            time.sleep(3)
+            idle_cpu = (cpu_seconds(worker.pid) - before) / (time.monotonic() - idle_started)
     finally:
-        for process in (server, worker):
-            process.terminate()
-            process.wait(timeout=30)
+        worker.terminate()
+        worker.wait(timeout=30)
     return {"delivery": delivery, "answer": answer, "idle_cpu": idle_cpu}
 
 
 def percentile(values: list[float], share: float) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[int(share * 100) - 1]
-
-
-def scratch_postgres():
-    """Create an empty PostgreSQL database; return its URL and a function that drops it."""
-    import sqlalchemy as sa
-
-    admin = sa.create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-    name = f"wah_bench_{uuid.uuid4().hex[:10]}"
-    try:
-        with admin.connect() as connection:
-            connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    except sa.exc.OperationalError as error:
-        raise SystemExit(
-            f"PostgreSQL at {POSTGRES_URL} is not reachable ({error.orig}). Start it with: "
-            "pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start"
-        ) from None
-
-    def drop():
-        with admin.connect() as connection:
-            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-    return sa.engine.make_url(POSTGRES_URL).set(database=name).render_as_string(False), drop
 
 
 def report(name: str, best: dict, timings: dict) -> None:
@@ -294,21 +241,18 @@ def main() -> None:
     args = parser.parse_args()
     if args.serve:
         return serve(args.serve)
-    workdir = tempfile.mkdtemp(prefix="wah-bench-webhooks-")
-    receiver = Receiver(workdir)
-    databases = {"sqlite": ("sqlite:///" + os.path.join(workdir, "bench.db"), lambda: None)}
-    if not args.sqlite_only:
-        databases["postgresql"] = scratch_postgres()
-    try:
-        for name, (url, _) in databases.items():
+    with contextlib.ExitStack() as stack:
+        workdir = stack.enter_context(tempfile.TemporaryDirectory(prefix="wah-bench-webhooks-"))
+        receiver = Receiver(workdir)
+        stack.callback(receiver.stop)
+        databases = {"sqlite": "sqlite:///" + os.path.join(workdir, "bench.db")}
+        if not args.sqlite_only:
+            databases["postgresql"] = stack.enter_context(scratch_postgres())
+        for name, url in databases.items():
             print(f"{name}: {args.rounds} x {args.events} events, {args.clicks} clicks", flush=True)
             env, site_key = prepare(url, receiver.url)
             best = throughput(url, site_key, receiver, args.events, args.rounds)
             report(name, best, latency(env, site_key, receiver, args.clicks))
-    finally:
-        receiver.stop()
-        for _, drop in databases.values():
-            drop()
 
 
 if __name__ == "__main__":
