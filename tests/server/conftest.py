@@ -2,20 +2,45 @@
 
 `WIDGET_TEST_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/test` runs the suite on
 PostgreSQL: a scratch database is created beside `test` for this run and dropped at the end, so
-parallel runs never share tables.
+parallel runs never share tables. Tests that need PostgreSQL whatever the suite runs on take
+`postgres_url`: a scratch database beside WIDGET_TEST_DATABASE_URL's, else the local server's.
 """
 
+import contextlib
 import os
 import uuid
 
 import pytest
 import sqlalchemy as sa
+from webhooks_support import Receiver
 
 from widget_server import create_app
 from widget_server.db import db
 from widget_server.models import ApiKey, Site
 
 POSTGRES_URL = os.environ.get("WIDGET_TEST_DATABASE_URL")
+LOCAL_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+
+@contextlib.contextmanager
+def scratch_database(server_url: str):
+    """Create an empty database beside server_url's; yield its URL, then drop it."""
+    admin = sa.create_engine(server_url, isolation_level="AUTOCOMMIT")
+    name = f"wah_test_{uuid.uuid4().hex[:12]}"
+    try:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    except sa.exc.OperationalError as error:
+        pytest.fail(
+            f"PostgreSQL at {server_url} is not reachable ({error.orig}). Start it with: "
+            "pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start"
+        )
+    try:
+        yield sa.engine.make_url(server_url).set(database=name).render_as_string(False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 @pytest.fixture(scope="session")
@@ -24,20 +49,15 @@ def database_url(tmp_path_factory):
     if not POSTGRES_URL:
         yield "sqlite:///" + str(tmp_path_factory.mktemp("db") / "widget.db")
         return
-    admin = sa.create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-    name = f"wah_test_{uuid.uuid4().hex[:12]}"
-    try:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    except sa.exc.OperationalError as error:
-        pytest.fail(
-            f"PostgreSQL at {POSTGRES_URL} is not reachable ({error.orig}). Start it with: "
-            "pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start"
-        )
-    yield sa.engine.make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with scratch_database(POSTGRES_URL) as url:
+        yield url
+
+
+@pytest.fixture
+def postgres_url():
+    """Yield the URL of an empty PostgreSQL database, whichever database the suite runs on."""
+    with scratch_database(POSTGRES_URL or LOCAL_POSTGRES_URL) as url:
+        yield url
 
 
 @pytest.fixture
@@ -63,6 +83,14 @@ def app(database_url):
 @pytest.fixture
 def client(app):
     return app.test_client()
+
+
+@pytest.fixture
+def receiver():
+    """Yield a webhook receiver on loopback that answers 200."""
+    receiver = Receiver().start()
+    yield receiver
+    receiver.stop()
 
 
 @pytest.fixture

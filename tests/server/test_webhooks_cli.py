@@ -4,7 +4,7 @@ import json
 
 import pytest
 from standardwebhooks import Webhook
-from webhooks_support import Receiver, deliveries, enqueue_many
+from webhooks_support import deliveries, enqueue_many
 
 from widget_server.db import db
 from widget_server.webhooks.models import WebhookEndpoint
@@ -18,13 +18,6 @@ def cli(app):
         return runner.invoke(args=["webhooks", *args])
 
     return run
-
-
-@pytest.fixture
-def receiver():
-    receiver = Receiver().start()
-    yield receiver
-    receiver.stop()
 
 
 def add(cli, site, url, *extra):

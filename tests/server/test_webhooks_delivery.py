@@ -9,7 +9,6 @@ from standardwebhooks import Webhook
 from standardwebhooks.webhooks import WebhookVerificationError
 from webhooks_support import (
     FAST_RETRIES,
-    Receiver,
     WorkerThread,
     add_endpoint,
     deliveries,
@@ -23,13 +22,6 @@ from widget_server.webhooks.models import WebhookEndpoint
 
 BROWSER = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/126.0 Safari/537.36"
 PAGE = "https://shop.example/p?utm_source=news&utm_campaign=may"
-
-
-@pytest.fixture
-def receiver():
-    receiver = Receiver().start()
-    yield receiver
-    receiver.stop()
 
 
 @pytest.fixture

@@ -44,13 +44,6 @@ def test_public_addresses_pass(address):
     assert blocked_reason(address) is None
 
 
-@pytest.fixture
-def receiver():
-    receiver = Receiver().start()
-    yield receiver
-    receiver.stop()
-
-
 @pytest.mark.parametrize("host", ["127.0.0.1", "localhost", "[::ffff:127.0.0.1]"])
 def test_the_adapter_refuses_loopback_before_any_traffic(receiver, host):
     with pytest.raises(BlockedDestination, match="loopback"):

@@ -1,7 +1,7 @@
 """Worker processes: a SIGKILL loses nothing; two workers on PostgreSQL never overlap.
 
 The two-worker test always runs on PostgreSQL, in a scratch database of its own, whichever
-suite runs it: WIDGET_TEST_DATABASE_URL if set, else the local server below.
+suite runs it: WIDGET_TEST_DATABASE_URL if set, else the local server (see conftest).
 """
 
 import collections
@@ -9,7 +9,6 @@ import os
 import signal
 import subprocess
 import sys
-import uuid
 from pathlib import Path
 
 import pytest
@@ -30,9 +29,6 @@ from widget_server.models import Site
 from widget_server.webhooks.models import WebhookDelivery, WebhookEvent
 
 ROOT = Path(__file__).resolve().parents[2]
-POSTGRES_URL = os.environ.get(
-    "WIDGET_TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-)
 EVENTS = 1000
 
 
@@ -100,33 +96,19 @@ def test_a_killed_worker_loses_nothing(app, site, database_url):
 
 
 @pytest.fixture
-def postgres_app():
-    """Yield an app on a scratch PostgreSQL database with the schema created."""
-    admin = sa.create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-    name = f"wah_workers_{uuid.uuid4().hex[:12]}"
-    try:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    except sa.exc.OperationalError as error:
-        pytest.fail(
-            f"PostgreSQL at {POSTGRES_URL} is not reachable ({error.orig}). Start it with: "
-            "pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start"
-        )
-    url = sa.engine.make_url(POSTGRES_URL).set(database=name).render_as_string(False)
+def postgres_app(postgres_url):
+    """Yield an app on a scratch PostgreSQL database with the schema created, and its URL."""
     app = create_app(
-        {"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "WEBHOOK_ALLOW_PRIVATE": True}
+        {"TESTING": True, "SQLALCHEMY_DATABASE_URI": postgres_url, "WEBHOOK_ALLOW_PRIVATE": True}
     )
     with app.app_context():
         db.create_all()
         db.session.add(Site(key="s_workers", name="Shop", whatsapp_number="15551234567"))
         db.session.commit()
-    yield app, url
+    yield app, postgres_url
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
 
 
 def test_two_workers_on_postgresql_never_send_one_event_twice(postgres_app):
