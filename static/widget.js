@@ -42,7 +42,7 @@
       tab.opener = null;
     } catch {}
     const go = (url) => {
-      if (!done) (tab || w).location.href = done = /^https:\/\//.test(url) ? url : fallback;
+      if (!done) (tab || w).location.href = done = /^https?:\/\//.test(url) ? url : fallback;
     };
     setTimeout(go, 1500);
     fetch(clickUrl(), { headers: { Accept: 'application/json' } })

@@ -35,7 +35,6 @@ def main(argv=None) -> int:
         state = stack.start()
         print(f"\nReady. Open {state['site_url']}", flush=True)
         print("Click the WhatsApp button, press send, and watch the bot name the campaign.")
-        print("The chat tab has a self-signed certificate: choose Advanced, then Proceed, once.")
         print(f"Widget server {state['urls']['widget']}, API key {state['api_key']}")
         print(f"Logs in {state['logs']}; webhook events are shown here as they arrive.")
         print("Ctrl-C stops everything.", flush=True)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import requests
 
-from examples.demo import bot, tls, widget
+from examples.demo import bot, widget
 from examples.demo.ports import Ports
 from examples.demo.processes import StartupError, Supervisor
 from examples.demo.widget import SERVER_BIN
@@ -39,8 +39,8 @@ class Stack:
 
     @property
     def standin_url(self) -> str:
-        """Return where visitors chat: over TLS, since the widget only follows https links."""
-        return f"https://127.0.0.1:{self.ports.standin}"
+        """Return where visitors chat; the same server plays the Graph API."""
+        return self.url("standin")
 
     @property
     def webhook_url(self) -> str:
@@ -112,10 +112,8 @@ class Stack:
         self.supervisor.start("webhook-receiver", receiver, None, REPO, echo=echo)
 
     def _start_standin(self) -> None:
-        cert, key = tls.self_signed(self.supervisor, self.workdir)
         argv = [str(SERVER_BIN / "python"), "-m", "examples.wa_standin"]
-        argv += ["--port", str(self.ports.graph), "--tls-port", str(self.ports.standin)]
-        argv += ["--cert", str(cert), "--key", str(key), "--phone-number-id", PHONE_NUMBER_ID]
+        argv += ["--port", str(self.ports.standin), "--phone-number-id", PHONE_NUMBER_ID]
         argv += ["--display-phone-number", BUSINESS_NUMBER]
         argv += ["--app-secret", self.secrets["app"], "--access-token", self.secrets["graph"]]
         argv += ["--webhook-url", self.webhook_url]
@@ -127,7 +125,7 @@ class Stack:
             "app_secret": self.secrets["app"],
             "access_token": self.secrets["graph"],
             "phone_number_id": PHONE_NUMBER_ID,
-            "graph_url": self.url("graph") + "/v21.0",
+            "graph_url": self.url("standin") + "/v21.0",
             "server_url": self.url("widget"),
             "server_api_key": api_key,
         }
@@ -155,7 +153,7 @@ class Stack:
     def _wait_ready(self) -> None:
         checks = [
             ("widget-server", self.url("widget") + "/healthz", 60),
-            ("wa-standin", self.url("graph") + "/healthz", 30),
+            ("wa-standin", self.url("standin") + "/healthz", 30),
             ("site", self.url("site") + "/", 30),
             ("rasa-actions", self.url("actions") + "/health", 120),
             ("rasa", self.url("rasa") + "/webhooks/whatsapp/", 240),

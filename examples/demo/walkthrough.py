@@ -62,9 +62,7 @@ def main(argv: list[str]) -> int:
                     args=CHROMIUM_ARGS,
                     ignore_default_args=["--disable-popup-blocking"],
                 )
-                context = browser.new_context(
-                    ignore_https_errors=True, viewport={"width": 480, "height": 400}
-                )
+                context = browser.new_context(viewport={"width": 480, "height": 400})
                 visited = visit(context, urls)
                 visited["chat"].wait_for_timeout(1000)
                 target.parent.mkdir(parents=True, exist_ok=True)

@@ -1,7 +1,6 @@
-"""Run the stand-in: `python -m examples.wa_standin --port 7104 [--tls-port 7102 --cert C --key K]`.
+"""Run the stand-in: `python -m examples.wa_standin --port 7102`.
 
-The widget only follows https:// links, as wa.me is; `--tls-port` serves the same app over TLS
-for the visitor's page, while the bot reaches the Graph API on the plain `--port`.
+One server plays both sides of WhatsApp: the visitor's chat pages and the bot's Graph API.
 """
 
 import argparse
@@ -17,37 +16,22 @@ def main(argv=None) -> None:
     """Parse the options and serve the stand-in until interrupted."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=7104, help="plain HTTP: Graph API and page")
-    parser.add_argument("--tls-port", type=int, help="HTTPS for the page; needs --cert, --key")
-    parser.add_argument("--cert")
-    parser.add_argument("--key")
+    parser.add_argument("--port", type=int, default=7102, help="chat pages and Graph API")
     for key, value in DEFAULTS.items():
         parser.add_argument("--" + key.lower().replace("_", "-"), default=value)
     args = parser.parse_args(argv)
-    if args.tls_port and not (args.cert and args.key):
-        parser.error("--tls-port needs --cert and --key")
     app = create_app({key: getattr(args, key.lower()) for key in DEFAULTS})
-    servers = [make_server(args.host, args.port, app, threaded=True)]
-    if args.tls_port:
-        tls = (args.cert, args.key)
-        servers.append(make_server(args.host, args.tls_port, app, threaded=True, ssl_context=tls))
-    for server in servers:
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-    pages = (
-        f"https://{args.host}:{args.tls_port}"
-        if args.tls_port
-        else f"http://{args.host}:{args.port}"
-    )
-    print(f"WhatsApp stand-in: chats on {pages}/<number>?text=...", flush=True)
+    server = make_server(args.host, args.port, app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    print(f"WhatsApp stand-in: chats on http://{args.host}:{args.port}/<number>?text=...")
     print(f"Graph API on http://{args.host}:{args.port}/v21.0/{args.phone_number_id}/messages")
     print(f"Posting the visitor's messages to {args.webhook_url}", flush=True)
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
     stop.wait()
-    for server in servers:
-        server.shutdown()
-        server.server_close()
+    server.shutdown()
+    server.server_close()
 
 
 if __name__ == "__main__":

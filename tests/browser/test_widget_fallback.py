@@ -1,5 +1,6 @@
 """A widget server that is down or slow never leaves the visitor stuck: plain wa.me instead."""
 
+import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -18,9 +19,10 @@ class SlowServer(ThreadingHTTPServer):
 
     daemon_threads = True
 
-    def __init__(self):
+    def __init__(self, answer=b'{"correlation_id": null, "whatsapp_url": "https://wa.me/1"}'):
         super().__init__(("127.0.0.1", 0), SlowHandler)
         self.release = threading.Event()
+        self.answer = answer
         self.clicks = 0
 
 
@@ -29,7 +31,7 @@ class SlowHandler(BaseHTTPRequestHandler):
         if self.path.startswith("/c/"):
             self.server.clicks += 1
             self.server.release.wait(HANG_LIMIT)
-            body, kind = b'{"correlation_id": null, "whatsapp_url": "https://wa.me/1"}', "json"
+            body, kind = self.server.answer, "json"
         else:
             body, kind = WIDGET_JS.read_bytes(), "javascript"
         self.send_response(200)
@@ -42,14 +44,22 @@ class SlowHandler(BaseHTTPRequestHandler):
         pass
 
 
-@pytest.fixture
-def slow_server():
-    server = SlowServer()
+def start(server: SlowServer) -> SlowServer:
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield server
+    return server
+
+
+def stop(server: SlowServer) -> None:
     server.release.set()
     server.shutdown()
     server.server_close()
+
+
+@pytest.fixture
+def slow_server():
+    server = start(SlowServer())
+    yield server
+    stop(server)
 
 
 def test_server_down_falls_back_to_the_configured_number(widget, site, site_key, page):
@@ -88,3 +98,16 @@ def test_selector_mode_falls_back_to_the_sites_own_link(widget, site, page):
 
     link = page.get_by_role("link", name="Ask about the Cargo bike")
     assert handoff_in_new_tab(page, link.click) == "https://wa.me/15550009999?text=Hello"
+
+
+@pytest.mark.parametrize("target", ["javascript:alert(1)", "data:text/html,hi", "//evil.example/"])
+def test_a_handoff_that_is_not_http_is_refused(site, page, target):
+    answer = json.dumps({"correlation_id": "O-aB3dE9z", "whatsapp_url": target}).encode()
+    server = start(SlowServer(answer))
+    server.release.set()
+    try:
+        url = site(widget_url=f"http://127.0.0.1:{server.server_port}") + "/plain.html"
+        assert handoff_in_new_tab(page, open_widget(page, url).click) == f"https://wa.me/{NUMBER}"
+        assert server.clicks == 1
+    finally:
+        stop(server)

@@ -60,8 +60,8 @@ def demo(tmp_path_factory):
 
 @pytest.fixture
 def chromium_context(browser):
-    """Open a context that trusts the stand-in's self-signed certificate and stays on 127.0.0.1."""
-    context = browser.new_context(ignore_https_errors=True)
+    """Open a browser context that stays on 127.0.0.1."""
+    context = browser.new_context()
     outside = []
 
     def local_only(route):
