@@ -15,7 +15,7 @@ DEFAULTS = {
 
 def create_app(test_config=None):
     """Create and configure the widget server."""
-    app = Flask(__name__, instance_relative_config=True)
+    app = Flask(__name__, instance_relative_config=True, static_folder=None)
     app.json.sort_keys = False  # keep rows in the documented key order
     app.config.from_mapping(
         DEFAULTS,

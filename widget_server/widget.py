@@ -13,7 +13,8 @@ from widget_server.params import clean_device_id, clean_text, clean_url, query_a
 
 bp = Blueprint("widget", __name__)
 
-WIDGET_JS = os.path.join(os.path.dirname(os.path.dirname(__file__)), "static", "widget.js")
+# A link to the top-level static/widget.js, so that wheels carry the script too.
+WIDGET_JS = os.path.join(os.path.dirname(__file__), "static", "widget.js")
 MAX_USER_AGENT = 512
 SITE_KEY = re.compile(r"[A-Za-z0-9_-]{1,32}")
 
