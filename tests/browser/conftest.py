@@ -13,21 +13,11 @@ import pytest
 import sqlalchemy as sa
 from browsing import NUMBER, PAGES, WHATSAPP_PAGE, serve_wsgi
 
+from examples.demo.walkthrough import CHROMIUM, CHROMIUM_ARGS
 from examples.site.serve import SiteServer
 from widget_server import create_app
 from widget_server.db import db
 from widget_server.models import Site, WebSession
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 
 
 @dataclass
