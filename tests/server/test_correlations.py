@@ -141,6 +141,7 @@ BASE = {"correlation_id": "O-aB3dE9z", "whatsapp_id": "15557654321", "message_id
         ({**BASE, "whatsapp_id": 15557654321}, "whatsapp_id must be a string"),
         ({k: v for k, v in BASE.items() if k != "message_id"}, "message_id is required"),
         ({**BASE, "message_id": "m" * 201}, "message_id must be at most 200 characters"),
+        ({**BASE, "message_id": " \t\r\n"}, "message_id must not be empty"),
         ({**BASE, "profile_name": ["Ana"]}, "profile_name must be a string"),
         ({**BASE, "profile_name": "A" * 201}, "profile_name must be at most 200 characters"),
         (
@@ -156,6 +157,13 @@ def test_bad_bodies_are_400_and_write_nothing(app, client, site, plugin, body, m
     assert response.get_json() == {"status": 400, "message": message, "data": None}
     assert stored(app, "O-aB3dE9z")["correlated_at"] is None
     assert events(app) == []
+
+
+def test_only_ascii_white_space_is_blank_as_the_document_says(app, client, site, plugin):
+    (reference,) = seed(app, site, 1)
+    response = link(client, plugin, reference, message_id="\u0085")
+    assert response.status_code == 200
+    assert stored(app, reference)["correlated_at"] is not None
 
 
 def test_non_json_and_oversized_bodies(client, site, plugin):

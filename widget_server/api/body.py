@@ -8,6 +8,8 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from widget_server.errors import ApiError
 
 MAX_BODY = 8 * 1024
+# Only ASCII white space makes a field blank, as the OpenAPI document says.
+BLANK = " \t\n\v\f\r"
 
 
 def json_object(allowed: set[str]) -> dict:
@@ -43,7 +45,7 @@ def text_field(body: dict, name: str, max_length: int, *, required: bool = True)
     value = body[name]
     if not isinstance(value, str):
         raise ApiError(400, f"{name} must be a string")
-    if not value.strip():
+    if not value.strip(BLANK):
         raise ApiError(400, f"{name} must not be empty")
     if "\x00" in value or _has_surrogate(value):
         raise ApiError(400, f"{name} must be valid Unicode text without NUL characters")
