@@ -24,6 +24,16 @@ CHROMIUM_ARGS = [
 ]
 
 
+def launch(playwright):
+    """Launch Debian's headless Chromium with its popup blocker on, as visitors have it."""
+    # Playwright turns the popup blocker off; the widget must get past it, so keep it.
+    return playwright.chromium.launch(
+        executable_path=CHROMIUM,
+        args=CHROMIUM_ARGS,
+        ignore_default_args=["--disable-popup-blocking"],
+    )
+
+
 def visit(context, urls: dict) -> dict:
     """Land on the site from the campaign, click the widget, send the message, await the bot."""
     site = context.new_page()
@@ -57,11 +67,7 @@ def main(argv: list[str]) -> int:
         try:
             urls = stack.start()["urls"]
             with sync_playwright() as playwright:
-                browser = playwright.chromium.launch(
-                    executable_path=CHROMIUM,
-                    args=CHROMIUM_ARGS,
-                    ignore_default_args=["--disable-popup-blocking"],
-                )
+                browser = launch(playwright)
                 context = browser.new_context(viewport={"width": 480, "height": 400})
                 visited = visit(context, urls)
                 visited["chat"].wait_for_timeout(1000)

@@ -13,7 +13,7 @@ import pytest
 import sqlalchemy as sa
 from browsing import NUMBER, PAGES, WHATSAPP_PAGE, serve_wsgi
 
-from examples.demo.walkthrough import CHROMIUM, CHROMIUM_ARGS
+from examples.demo.walkthrough import CHROMIUM, launch
 from examples.site.serve import SiteServer
 from widget_server import create_app
 from widget_server.db import db
@@ -93,12 +93,7 @@ def browser():
     except ImportError:
         pytest.fail("Playwright is missing: run `.venv/bin/pip install -e '.[server,test]'`")
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=CHROMIUM_ARGS,
-            # Playwright turns the popup blocker off; the widget must get past it, so keep it.
-            ignore_default_args=["--disable-popup-blocking"],
-        )
+        chromium = launch(playwright)
         yield chromium
         chromium.close()
 

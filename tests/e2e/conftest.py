@@ -6,7 +6,7 @@ import threading
 import pytest
 from werkzeug.serving import make_server
 
-from examples.demo.walkthrough import CHROMIUM, CHROMIUM_ARGS
+from examples.demo.walkthrough import CHROMIUM, launch
 
 
 @pytest.fixture
@@ -38,13 +38,7 @@ def browser():
     except ImportError:
         pytest.fail("Playwright is missing: run `.venv/bin/pip install -e '.[test]'`")
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            headless=True,
-            args=CHROMIUM_ARGS,
-            # Playwright turns the popup blocker off; the widget must get past it, so keep it.
-            ignore_default_args=["--disable-popup-blocking"],
-        )
+        chromium = launch(playwright)
         yield chromium
         chromium.close()
 
