@@ -9,7 +9,7 @@ BOT_PY := $(BOT_VENV)/bin/python
 POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
 .PHONY: run test lint test-server test-postgres test-browser test-plugin test-e2e demo bench \
-	setup setup-bot setup-browser clean
+	setup setup-bot setup-browser setup-node widget clean
 
 $(VENV)/.installed: setup.cfg pyproject.toml
 	$(SERVER_PYTHON) -m venv $(VENV)
@@ -30,6 +30,18 @@ setup-bot: $(BOT_VENV)/.installed
 setup-browser: setup
 	@command -v chromium >/dev/null || { apt-get update -q && apt-get install -y -q chromium; }
 
+# The pinned terser (package-lock.json) that builds static/widget.js; sites and the server never run it.
+node_modules/.package-lock.json: package.json package-lock.json
+	@command -v npm >/dev/null || { apt-get update -q && apt-get install -y -q nodejs npm; }
+	npm ci --no-audit --no-fund
+	touch $@
+
+setup-node: node_modules/.package-lock.json
+
+# Rebuild the served static/widget.js from static/src/widget.js; commit both.
+widget: setup setup-node
+	$(PY) scripts/build_widget.py
+
 run: setup
 	$(PY) -m widget_server.demo
 
@@ -43,7 +55,7 @@ test-server: setup
 test-postgres: setup
 	WIDGET_TEST_DATABASE_URL=$(POSTGRES_URL) $(PY) -m pytest tests/server
 
-test-browser: setup-browser
+test-browser: setup-browser setup-node
 	$(PY) -m pytest tests/browser
 
 test-plugin: setup setup-bot

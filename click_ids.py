@@ -1,4 +1,4 @@
-"""The ad platforms' click ids that attribution keeps: the one list the server, plugin and widget agree on."""
+"""The ad platforms' click ids attribution keeps: one list for the server, plugin and widget."""
 
 # Spelled as the platforms spell them; matching is case-insensitive everywhere.
 CLICK_IDS: tuple[str, ...] = (

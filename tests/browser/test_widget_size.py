@@ -1,4 +1,4 @@
-"""widget.js stays within its size budget and is served exactly as written, no build step."""
+"""The served widget.js stays within its size budget and is served exactly as committed."""
 
 import gzip
 from pathlib import Path
