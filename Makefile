@@ -45,9 +45,10 @@ widget: setup setup-node
 run: setup
 	$(PY) -m widget_server.demo
 
-lint: setup
+lint: setup setup-bot
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(BOT_VENV)/bin/mypy plugin
 
 test-server: setup
 	$(PY) -m pytest tests/server tests/test_correlation_id.py
@@ -59,7 +60,7 @@ test-browser: setup-browser setup-node
 	$(PY) -m pytest tests/browser
 
 test-plugin: setup setup-bot
-	$(BOT_PY) -m pytest tests/plugin
+	$(BOT_PY) -m pytest tests/plugin tests/test_correlation_id.py
 
 test-e2e: setup setup-bot setup-browser
 	$(PY) -m pytest tests/e2e

@@ -1,41 +1,69 @@
 """Rasa SDK actions: fill the attribution slots, report the lead type to the widget server.
 
 Run with `rasa run actions --actions plugin.actions`. The widget server is found through the
-environment: WA_HANDOFF_SERVER_URL and WA_HANDOFF_API_KEY (scopes attribution:read and
-attribution:write), WA_HANDOFF_TIMEOUT in seconds (default 2).
+environment at the first action that needs it (see plugin.action_settings): WA_HANDOFF_SERVER_URL
+and WA_HANDOFF_API_KEY (scopes attribution:read and attribution:write), WA_HANDOFF_TIMEOUT in
+seconds (default 2).
 """
 
 from __future__ import annotations
 
+import functools
 import logging
-import os
 from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+from sanic import Sanic
+from sanic.exceptions import SanicException
 
+from plugin.action_settings import ActionSettings
 from plugin.attribution import lead_report, slots_for_turn
 from plugin.server import ServerRejected, ServerUnavailable, WidgetServer
 
 logger = logging.getLogger(__name__)
-_server: WidgetServer | None = None
 
 
+@functools.cache
 def server() -> WidgetServer | None:
-    """Return the widget server client configured by the environment, or None."""
-    global _server
-    url, key = os.environ.get("WA_HANDOFF_SERVER_URL"), os.environ.get("WA_HANDOFF_API_KEY")
-    if _server is None and url and key:
-        _server = WidgetServer(url, key, float(os.environ.get("WA_HANDOFF_TIMEOUT", "2")))
-    return _server
+    """Return the widget server client the environment configures, or None; built at first use.
+
+    A bad WA_HANDOFF_* value raises ActionSettingsError naming it, on every call, so each
+    action that needs the server fails loudly instead of the action server failing to load.
+    """
+    settings = ActionSettings.from_environ()
+    if settings is None:
+        logger.warning(
+            "WA_HANDOFF_SERVER_URL / WA_HANDOFF_API_KEY are not set: the attribution slots come "
+            "only from the WhatsApp channel's metadata, and lead types are not reported."
+        )
+        return None
+    return WidgetServer(settings.server_url, settings.api_key, settings.timeout)
 
 
-if server() is None:
-    logger.warning(
-        "WA_HANDOFF_SERVER_URL / WA_HANDOFF_API_KEY are not set: the attribution slots come "
-        "only from the WhatsApp channel's metadata, and lead types are not reported."
-    )
+async def close_server(*_: object) -> None:
+    """Close the client's HTTP session if one was built (the action server is stopping)."""
+    if server.cache_info().currsize:
+        client = server()
+        if client is not None:
+            await client.close()
+
+
+def _close_when_the_action_server_stops() -> None:
+    """Register close_server with rasa_sdk's Sanic app, when this module is loaded into one."""
+    # rasa_sdk creates its app before it imports the actions, and freezes its listeners when
+    # it starts: so this is the one moment to register one.
+    try:
+        app = Sanic.get_app("rasa_sdk")
+    except SanicException:
+        return  # imported by a test or a script, not by `rasa run actions`
+    if not app.state.is_started:
+        app.register_listener(close_server, "before_server_stop")
+
+
+_close_when_the_action_server_stops()
 
 
 class ActionAttributionSlots(Action):
@@ -46,7 +74,7 @@ class ActionAttributionSlots(Action):
         return "action_attribution_slots"
 
     async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
         """Return SlotSet events for the slots the domain declares."""
         client = server()
@@ -63,11 +91,14 @@ class ActionReportLeadType(Action):
         return "action_report_lead_type"
 
     async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
         """PATCH the lead type; a failure is logged, the conversation goes on."""
-        report, client = lead_report(tracker), server()
-        if report is None or client is None:
+        report = lead_report(tracker)
+        if report is None:
+            return []
+        client = server()
+        if client is None:
             return []
         try:
             if await client.set_lead_type(*report) is None:

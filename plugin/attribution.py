@@ -9,14 +9,13 @@ from typing import Any
 from rasa_sdk import Tracker
 
 import correlation_id
+from click_ids import CLICK_IDS, CTWA_CLID
 from plugin.server import ServerRejected, ServerUnavailable
 
 logger = logging.getLogger(__name__)
 
 UTM = ("utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content")
-CLICK_IDS = ("gclid", "gbraid", "wbraid", "dclid", "fbclid", "msclkid", "ttclid", "li_fat_id")
-# The click id of a click-to-WhatsApp ad arrives in the message's referral, not from the web.
-CTWA_CLID = "ctwa_clid"
+# The click id of a click-to-WhatsApp ad (CTWA_CLID) arrives in the message's referral, not the web.
 SLOTS = ("correlation_id", "click_url", *UTM, *CLICK_IDS, CTWA_CLID)
 
 Fetch = Callable[[str], Awaitable[dict[str, Any] | None]]

@@ -46,7 +46,7 @@ class WhatsAppInput(InputChannel):
         self.server = WidgetServer(s.server_url, s.server_api_key, s.server_timeout)
         self.correlator = Correlator(self.server)
         self.dedupe = make_dedupe(settings.redis_url, settings.dedupe_ttl)
-        self.running: set[asyncio.Task] = set()
+        self.running: set[asyncio.Task[None]] = set()
 
     def get_output_channel(self) -> WhatsAppOutput:
         """Return the output channel that answers through this phone number."""

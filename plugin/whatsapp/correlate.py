@@ -22,7 +22,7 @@ class Correlator:
     def __init__(self, server: WidgetServer, retry_delays: Sequence[float] = RETRY_DELAYS) -> None:
         self.server = server
         self.retry_delays = tuple(retry_delays)
-        self.pending: set[asyncio.Task] = set()
+        self.pending: set[asyncio.Task[None]] = set()
 
     async def link(self, inbound: Inbound, correlation_id: str) -> dict[str, Any] | None:
         """Return the web session row for correlation_id, or None (unknown, or linked later)."""

@@ -44,7 +44,7 @@ class GraphClient:
                 async with self._session.post(self.url, json=body, headers=self.headers) as resp:
                     answer = await resp.json(content_type=None)
                     if resp.status < 400:
-                        return answer
+                        return answer if isinstance(answer, dict) else {}
                     problem = f"HTTP {resp.status}: {answer}"
                     if resp.status != 429 and resp.status < 500:
                         raise GraphError(problem)

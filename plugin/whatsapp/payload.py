@@ -49,11 +49,7 @@ def parse(payload: Any, phone_number_id: str | None = None) -> list[Inbound]:
             if phone_number_id and to and str(to) != phone_number_id:
                 logger.info("Ignoring messages sent to another number (%s).", to)
                 continue
-            names = {
-                c.get("wa_id"): (c.get("profile") or {}).get("name")
-                for c in _items(value, "contacts")
-                if isinstance(c, dict)
-            }
+            names = _names(value)
             for message in _items(value, "messages"):
                 inbound = _message(message, names)
                 if inbound is not None:
@@ -77,10 +73,21 @@ def _message(message: Any, names: dict[str, str | None]) -> Inbound | None:
         text=text,
         kind=kind,
         timestamp=message.get("timestamp"),
-        profile_name=names.get(message["from"]),
+        profile_name=names.get(str(message["from"])),
         title=title,
         referral=referral if isinstance(referral, dict) else None,
     )
+
+
+def _names(value: dict[str, Any]) -> dict[str, str | None]:
+    """Return the senders' profile names by WhatsApp id, from the change's contacts."""
+    names: dict[str, str | None] = {}
+    for contact in _items(value, "contacts"):
+        if isinstance(contact, dict) and contact.get("wa_id"):
+            profile = contact.get("profile")
+            name = profile.get("name") if isinstance(profile, dict) else None
+            names[str(contact["wa_id"])] = name if isinstance(name, str) else None
+    return names
 
 
 def _text_and_title(kind: str, body: Any) -> tuple[str | None, str | None]:

@@ -51,7 +51,9 @@ class Settings:
         missing = [name for name in REQUIRED if not str(credentials.get(name) or "").strip()]
         if missing:
             raise SettingsError(f"'{KEY}': missing setting(s) {missing} in credentials.yml")
-        values = {name: str(value).strip() for name, value in credentials.items() if value}
+        values: dict[str, Any] = {
+            name: str(value).strip() for name, value in credentials.items() if value
+        }
         if not re.fullmatch(r"\d{5,20}", values["phone_number_id"]):
             raise SettingsError(f"'{KEY}': phone_number_id must be digits (the Cloud API's id)")
         for name in ("server_url", "graph_url"):

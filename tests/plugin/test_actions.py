@@ -1,76 +1,28 @@
-"""The attribution actions with rasa_sdk trackers built by hand."""
+"""The actions, with rasa_sdk trackers built by hand and in a real `rasa run actions`."""
 
 import asyncio
+import signal
 
 import pytest
-from rasa_sdk import Tracker
+import requests
 from rasa_sdk.executor import CollectingDispatcher
+from support import BOT_BIN, ROW, Process, free_port, tracker
 
 from plugin import actions
-from plugin.attribution import SLOTS, lead_report, slots_for_turn
-from plugin.server import WidgetServer
+from plugin.action_settings import ActionSettingsError
+from plugin.attribution import SLOTS, slots_for_turn
 
-ROW = {
-    "correlation_id": "O-aB3dE9z",
-    "device_id": "d1",
-    "created_at": "2026-11-28T12:00:00Z",
-    "correlated_at": "2026-11-28T12:01:00Z",
-    "click_url": "https://shop.example/?utm_source=google&utm_campaign=spring&gclid=G1",
-    "parsed_params": {"utm_source": "google", "utm_campaign": "spring", "gclid": "G1"},
-    "ip_address": "203.0.113.9",
-    "user_agent": "Mozilla/5.0",
-    "lead_type": None,
-}
 DOMAIN = {"slots": {name: {"type": "text"} for name in SLOTS}}
-
-
-def tracker(text, metadata=None, slots=None):
-    """Return a tracker whose latest user message is text with metadata."""
-    latest = {"text": text, "intent": {"name": "greet"}, "entities": [], "metadata": metadata or {}}
-    events = [{"event": "user", "text": text, "metadata": metadata or {}}]
-    return Tracker("15550001111", slots or {}, latest, events, False, None, {}, "action_listen")
-
-
-def turn(current, fetch=None):
-    """Return the slots the logic sets on this turn."""
-    return asyncio.run(slots_for_turn(current, fetch))
-
-
-def test_web_session_in_metadata_sets_every_attribution_slot():
-    metadata = {"correlation_id": "O-aB3dE9z", "web_session": ROW, "whatsapp": {"referral": None}}
-    slots = turn(tracker("Reference: O-aB3dE9z (...)", metadata))
-    assert slots["correlation_id"] == "O-aB3dE9z"
-    assert (slots["utm_source"], slots["utm_campaign"]) == ("google", "spring")
-    assert slots["gclid"] == "G1"
-    assert slots["click_url"] == ROW["click_url"]
-    # A new reference replaces an older campaign completely: what it lacks is cleared.
-    assert (slots["utm_medium"], slots["utm_term"], slots["fbclid"]) == (None, None, None)
 
 
 def test_a_turn_without_a_reference_sets_nothing_so_slots_stay():
     metadata = {"whatsapp": {"wa_id": "1555"}}
     current = tracker("how much is it?", metadata, {"utm_campaign": "spring"})
-    assert turn(current) == {}
+    assert asyncio.run(slots_for_turn(current, None)) == {}
     events = asyncio.run(
         actions.ActionAttributionSlots().run(CollectingDispatcher(), current, DOMAIN)
     )
     assert events == []
-
-
-def test_a_click_to_whatsapp_ad_fills_ctwa_clid():
-    metadata = {"whatsapp": {"referral": {"source_type": "ad", "ctwa_clid": "ARAkLkA8"}}}
-    assert turn(tracker("Is this still available?", metadata)) == {"ctwa_clid": "ARAkLkA8"}
-
-
-def test_a_reference_in_the_text_with_no_server_sets_only_the_reference():
-    assert turn(tracker("hi o\u2011aB3dE9z!")) == {"correlation_id": "O-aB3dE9z"}
-
-
-def test_a_server_that_is_down_leaves_the_reference_for_later():
-    closed = WidgetServer("http://127.0.0.1:9", "key", timeout=1)
-    assert turn(tracker("Reference: O-aB3dE9z"), closed.attribution) == {
-        "correlation_id": "O-aB3dE9z"
-    }
 
 
 def test_only_the_slots_the_domain_declares_are_set():
@@ -86,23 +38,14 @@ def test_only_the_slots_the_domain_declares_are_set():
     assert all(e["event"] == "slot" for e in events)
 
 
-def test_lead_report_needs_both_the_reference_and_the_lead_type():
-    assert lead_report(tracker("x", slots={"correlation_id": "O-aB3dE9z", "lead_type": "hot"})) == (
-        "O-aB3dE9z",
-        "hot",
-    )
-    assert lead_report(tracker("x", slots={"lead_type": "hot"})) is None
-    assert lead_report(tracker("x", slots={"correlation_id": "O-aB3dE9z"})) is None
-
-
 @pytest.fixture
 def configured(widget_server, monkeypatch):
     """Point the actions at the running widget server, as the action server's env would."""
     monkeypatch.setenv("WA_HANDOFF_SERVER_URL", widget_server.url)
     monkeypatch.setenv("WA_HANDOFF_API_KEY", widget_server.api_key)
-    monkeypatch.setattr(actions, "_server", None)
+    actions.server.cache_clear()
     yield widget_server
-    monkeypatch.setattr(actions, "_server", None)
+    actions.server.cache_clear()
 
 
 def run_action(action, current, domain=DOMAIN):
@@ -137,3 +80,86 @@ def test_the_lead_type_is_reported_to_the_server(configured):
     current = tracker("I want to buy", slots={"correlation_id": reference, "lead_type": "hot"})
     assert run_action(actions.ActionReportLeadType(), current) == []
     assert configured.attribution(reference).json()["data"]["lead_type"] == "hot"
+
+
+def test_a_bad_timeout_is_named_when_an_action_first_needs_the_server(monkeypatch):
+    monkeypatch.setenv("WA_HANDOFF_SERVER_URL", "http://127.0.0.1:9")
+    monkeypatch.setenv("WA_HANDOFF_API_KEY", "wah_key")
+    monkeypatch.setenv("WA_HANDOFF_TIMEOUT", "soon")
+    actions.server.cache_clear()
+    try:
+        with pytest.raises(ActionSettingsError, match=r"WA_HANDOFF_TIMEOUT .* got 'soon'"):
+            asyncio.run(
+                actions.ActionAttributionSlots().run(
+                    CollectingDispatcher(), tracker("Reference: O-aB3dE9z"), DOMAIN
+                )
+            )
+    finally:
+        actions.server.cache_clear()
+
+
+def action_call(name, current):
+    """Return the body Rasa posts to the action server's /webhook to run one action."""
+    state = {
+        "sender_id": current.sender_id,
+        "slots": current.slots,
+        "latest_message": current.latest_message,
+        "events": current.events,
+        "paused": False,
+        "followup_action": None,
+        "active_loop": {},
+        "latest_action_name": "action_listen",
+    }
+    return {"next_action": name, "sender_id": current.sender_id, "tracker": state,
+            "domain": DOMAIN, "version": "3.6.2"}  # fmt: skip
+
+
+def action_server(env, logs, name):
+    """Start `rasa run actions --actions plugin.actions` with env; return (process, url)."""
+    port = free_port()
+    args = [str(BOT_BIN / "rasa"), "run", "actions", "--actions", "plugin.actions"]
+    process = Process(name, [*args, "--port", str(port)], env, logs)
+    process.start(f"http://127.0.0.1:{port}/health", timeout=90)
+    return process, f"http://127.0.0.1:{port}/webhook"
+
+
+def report_lead(url, reference):
+    """Ask the action server at url to report a hot lead for reference, as Rasa would."""
+    current = tracker("I want to buy", slots={"correlation_id": reference, "lead_type": "hot"})
+    return requests.post(url, json=action_call("action_report_lead_type", current), timeout=10)
+
+
+def test_a_bad_timeout_does_not_stop_the_action_server_from_loading(logs):
+    env = {"WA_HANDOFF_SERVER_URL": "http://127.0.0.1:9", "WA_HANDOFF_API_KEY": "wah_key"}
+    process, url = action_server({**env, "WA_HANDOFF_TIMEOUT": "-1"}, logs, "bad-timeout")
+    try:
+        current = tracker(
+            "I want to buy", slots={"correlation_id": "O-aB3dE9z", "lead_type": "hot"}
+        )
+        answer = requests.post(
+            url, json=action_call("action_report_lead_type", current), timeout=10
+        )
+    finally:
+        process.stop()
+    assert answer.status_code == 500
+    assert "WA_HANDOFF_TIMEOUT must be a positive number of seconds, got '-1'" in answer.text
+    assert "WA_HANDOFF_TIMEOUT" in process.log()
+
+
+def test_the_action_server_closes_its_http_session_when_it_stops(widget_server, logs):
+    reference = widget_server.click("https://shop.example/?utm_campaign=autumn", device_id="stop")
+    env = {"WA_HANDOFF_SERVER_URL": widget_server.url, "WA_HANDOFF_API_KEY": widget_server.api_key}
+    process, url = action_server(env, logs, "closing")
+    try:
+        current = tracker("I want to buy", slots={"correlation_id": reference, "lead_type": "hot"})
+        answer = requests.post(
+            url, json=action_call("action_report_lead_type", current), timeout=10
+        )
+        assert answer.status_code == 200, answer.text
+        assert widget_server.attribution(reference).json()["data"]["lead_type"] == "hot"
+        process.proc.send_signal(signal.SIGINT)
+        assert process.proc.wait(20) == 0
+    finally:
+        process.stop()
+    assert "Unclosed client session" not in process.log()
+    assert "Unclosed connector" not in process.log()

@@ -5,8 +5,8 @@ import uuid
 
 import pytest
 import requests
-from conftest import SECRETS
-from meta_payloads import payload, post, text, value
+from support import SECRETS
+from support.meta_payloads import payload, post, text, value
 
 SECRET = SECRETS["app_secret"]
 SPRING = "https://shop.example/?utm_source=google&utm_campaign=spring"

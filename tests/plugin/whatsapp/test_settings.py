@@ -5,7 +5,7 @@ import os
 import subprocess
 
 import pytest
-from conftest import BOT_BIN, QUIET, SECRETS, free_port
+from support import BOT_BIN, QUIET, SECRETS, free_port
 
 from plugin.whatsapp import WhatsAppInput
 from plugin.whatsapp.settings import DEFAULT_GRAPH_URL, SettingsError

@@ -1,6 +1,6 @@
 """The payload parser over the message kinds Meta documents."""
 
-from meta_payloads import PHONE_NUMBER_ID, message, payload, status, text, value
+from support.meta_payloads import PHONE_NUMBER_ID, message, payload, status, text, value
 
 from plugin.whatsapp.payload import parse
 

@@ -4,9 +4,9 @@ import asyncio
 import time
 import uuid
 
-from channel_app import serve
-from conftest import SECRETS
-from meta_payloads import payload, post, text, value
+from support import SECRETS
+from support.channel_app import serve
+from support.meta_payloads import payload, post, text, value
 
 from plugin.whatsapp import WhatsAppInput
 
