@@ -43,7 +43,7 @@ widget: setup setup-node
 	$(PY) scripts/build_widget.py
 
 run: setup
-	$(PY) -m widget_server.demo
+	$(PY) -m examples.dev_server
 
 lint: setup setup-bot
 	$(VENV)/bin/ruff check .

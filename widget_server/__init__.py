@@ -1,42 +1,49 @@
 """wa-handoff widget server: the Flask app factory."""
 
 import os
+import sys
+from collections.abc import Mapping
+from typing import Any
+
+# The server uses 3.11's datetime.UTC; the plugin side of this distribution also runs on 3.10.
+if sys.version_info < (3, 11):  # pragma: no cover - only ever true on the wrong interpreter
+    raise ImportError("widget_server needs Python 3.11 or newer (the plugin alone runs on 3.10)")
 
 from flask import Flask
 
+from widget_server import config
 from widget_server.db import db, migrate
 
-DEFAULTS = {
-    "TRUSTED_PROXIES": 0,
-    "WEBHOOK_ALLOW_PRIVATE": False,
-    "MAX_CONTENT_LENGTH": 64 * 1024,
-}
 
-
-def create_app(test_config=None):
-    """Create and configure the widget server."""
+def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    """Create and configure the widget server; a bad setting stops it with a message naming it."""
     app = Flask(__name__, instance_relative_config=True, static_folder=None)
-    app.json.sort_keys = False  # keep rows in the documented key order
-    app.config.from_mapping(
-        DEFAULTS,
-        SQLALCHEMY_DATABASE_URI="sqlite:///" + os.path.join(app.instance_path, "widget.db"),
-    )
+    app.json.sort_keys = False  # type: ignore[attr-defined]  # keep rows in the documented order
+    app.config.from_mapping(config.defaults())
     if test_config is None:
         app.config.from_prefixed_env("WIDGET")
-        if "DATABASE_URL" in app.config:
-            app.config["SQLALCHEMY_DATABASE_URI"] = app.config["DATABASE_URL"]
+        config.load(app.config, os.environ)
     else:
         app.config.from_mapping(test_config)
+        config.load(app.config)
     os.makedirs(app.instance_path, exist_ok=True)
+    if app.config["DATABASE_URL"]:
+        app.config["SQLALCHEMY_DATABASE_URI"] = app.config["DATABASE_URL"]
+    app.config.setdefault(
+        "SQLALCHEMY_DATABASE_URI", "sqlite:///" + os.path.join(app.instance_path, "widget.db")
+    )
+    if not app.config["SECRET_KEY"]:
+        app.config["SECRET_KEY"] = config.secret_key(app.instance_path)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "migrations"))
 
-    from widget_server import cli, errors, health, widget
-    from widget_server.api import attribution, correlations, openapi
+    from widget_server import cli, errors, health
+    from widget_server.api import blueprint, openapi
+    from widget_server.clicks import link, script
 
     errors.register(app)
-    for module in (widget, health, attribution, correlations, openapi):
-        app.register_blueprint(module.bp)
+    for bp in (script.bp, link.bp, health.bp, blueprint.bp, openapi.bp):
+        app.register_blueprint(bp)
     cli.register(app)
     return app

@@ -1,7 +1,11 @@
-"""One JSON error envelope for every failure the API reports."""
+"""The errors a caller must correct: API errors with their JSON envelope, and operator errors."""
 
 from flask import jsonify
 from werkzeug.exceptions import HTTPException
+
+
+class OperatorError(Exception):
+    """A request an operator (CLI, and later the dashboard) must correct, with a one-line reason."""
 
 
 class ApiError(Exception):

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from widget_server.db import db
 from widget_server.models import Site
 from widget_server.webhooks import endpoints, enqueue
-from widget_server.webhooks.models import WebhookDelivery
+from widget_server.webhooks.tables import WebhookDelivery
 
 
 class Receiver:

@@ -1,1 +1,1 @@
-"""The external HTTP API under /integrations/external."""
+"""The external HTTP API under /integrations/external, and the OpenAPI document describing it."""

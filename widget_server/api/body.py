@@ -1,6 +1,7 @@
 """Read a small JSON object body, or say precisely why it cannot be read."""
 
 import json
+from typing import Any
 
 from flask import request
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -12,7 +13,7 @@ MAX_BODY = 8 * 1024
 BLANK = " \t\n\v\f\r"
 
 
-def json_object(allowed: set[str]) -> dict:
+def json_object(allowed: set[str]) -> dict[str, Any]:
     """Return the request body as a JSON object whose keys are all in allowed."""
     if request.mimetype != "application/json":
         raise ApiError(415, "Content-Type must be application/json")
@@ -36,13 +37,21 @@ def json_object(allowed: set[str]) -> dict:
     return body
 
 
-def text_field(body: dict, name: str, max_length: int, *, required: bool = True) -> str | None:
+def required_text(body: dict[str, Any], name: str, max_length: int) -> str:
     """Return body[name] as a non-empty string of at most max_length characters."""
-    if name not in body or body[name] is None:
-        if required:
-            raise ApiError(400, f"{name} is required")
+    if body.get(name) is None:
+        raise ApiError(400, f"{name} is required")
+    return _text(body[name], name, max_length)
+
+
+def optional_text(body: dict[str, Any], name: str, max_length: int) -> str | None:
+    """Return body[name] like required_text, or None when it is missing or null."""
+    if body.get(name) is None:
         return None
-    value = body[name]
+    return _text(body[name], name, max_length)
+
+
+def _text(value: object, name: str, max_length: int) -> str:
     if not isinstance(value, str):
         raise ApiError(400, f"{name} must be a string")
     if not value.strip(BLANK):

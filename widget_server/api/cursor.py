@@ -10,8 +10,8 @@ from datetime import UTC, datetime, timedelta
 
 from flask import current_app
 
-from widget_server.attribution import Filters, Position
 from widget_server.errors import ApiError
+from widget_server.sessions.rows import Filters, Position
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 MALFORMED = "cursor is malformed: pass next_cursor exactly as the previous page returned it"

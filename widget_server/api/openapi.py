@@ -2,7 +2,7 @@
 
 from flask import Blueprint, jsonify
 
-from widget_server.api import params
+from widget_server.api import list_query
 from widget_server.api.spec import (
     CORRELATION,
     ERROR,
@@ -24,8 +24,8 @@ bp = Blueprint("openapi", __name__)
 
 ROW_REF = {"$ref": "#/components/schemas/Row"}
 LISTING = [
-    query("limit", {"type": "integer", "minimum": 1, "maximum": params.MAX_LIMIT},
-          f"Rows per page, default {params.DEFAULT_LIMIT}"),
+    query("limit", {"type": "integer", "minimum": 1, "maximum": list_query.MAX_LIMIT},
+          f"Rows per page, default {list_query.DEFAULT_LIMIT}"),
     query("cursor", {"type": "string"}, "next_cursor of the previous page; it keeps the filters"),
     query("since", TIME, "Rows created at or after this time (inclusive)"),
     query("until", TIME, "Rows created before this time (exclusive); later than since"),

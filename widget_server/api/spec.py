@@ -98,7 +98,7 @@ PAGE = {
 }
 ROW_ID = {"name": "correlation_id", "in": "path", "required": True, "schema": ID}
 # Text fields: not blank, no NUL (which PostgreSQL cannot store).
-# Blank means ASCII white space only, as body.text_field decides: regex engines disagree on \s.
+# Blank means ASCII white space only, as api/body.py decides: regex engines disagree on \s.
 TEXT = {"type": "string", "minLength": 1, "pattern": "^[^\\x00]*[^\\x00\\t\\n\\v\\f\\r ][^\\x00]*$"}
 CORRELATION = {
     "type": "object",

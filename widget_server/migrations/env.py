@@ -8,7 +8,7 @@ from flask import current_app
 
 from widget_server import models  # noqa: F401  (every table must be in the metadata)
 from widget_server.models import UTCDateTime
-from widget_server.webhooks import models as webhook_models  # noqa: F401
+from widget_server.webhooks import tables as webhook_tables  # noqa: F401
 
 config = context.config
 if config.config_file_name:

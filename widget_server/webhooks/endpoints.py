@@ -6,19 +6,21 @@ import sqlalchemy as sa
 from flask import current_app
 
 from widget_server.db import db
-from widget_server.models import Site, utcnow
+from widget_server.errors import OperatorError
+from widget_server.models import utcnow
+from widget_server.sites.registry import find_site
 from widget_server.webhooks.guard import BlockedDestination, validate_url
-from widget_server.webhooks.models import (
+from widget_server.webhooks.settings import Settings
+from widget_server.webhooks.tables import (
     DISABLED,
     EVENT_TYPES,
     PENDING,
     WebhookDelivery,
     WebhookEndpoint,
 )
-from widget_server.webhooks.settings import Settings
 
 
-class EndpointError(Exception):
+class EndpointError(OperatorError):
     """A request the operator must correct, with a one-line reason."""
 
 
@@ -28,17 +30,6 @@ def settings() -> Settings:
         return Settings.from_config(current_app.config)
     except ValueError as error:
         raise EndpointError(str(error)) from None
-
-
-def find_site(site: str) -> Site:
-    """Return the site with this key (or numeric id)."""
-    query = sa.select(Site).where(Site.key == site)
-    if site.isdigit():
-        query = sa.select(Site).where(sa.or_(Site.key == site, Site.id == int(site)))
-    found = db.session.scalars(query).first()
-    if found is None:
-        raise EndpointError(f"no site with key {site!r}")
-    return found
 
 
 def get_endpoint(endpoint_id: int) -> WebhookEndpoint:

@@ -4,7 +4,7 @@ import sqlalchemy as sa
 
 from widget_server.db import db
 from widget_server.models import UTCDateTime, utcnow
-from widget_server.webhooks.models import (
+from widget_server.webhooks.tables import (
     EVENT_TYPES,
     PENDING,
     WebhookDelivery,

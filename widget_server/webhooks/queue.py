@@ -10,7 +10,8 @@ from sqlalchemy.orm import joinedload
 
 from widget_server.db import db
 from widget_server.models import utcnow
-from widget_server.webhooks.models import (
+from widget_server.webhooks.settings import Settings
+from widget_server.webhooks.tables import (
     DELIVERED,
     DISABLED,
     FAILED,
@@ -18,7 +19,6 @@ from widget_server.webhooks.models import (
     WebhookDelivery,
     WebhookEndpoint,
 )
-from widget_server.webhooks.settings import Settings
 
 D = WebhookDelivery
 # A receiver may slow us down, but not park an event for longer than a day per attempt.

@@ -1,26 +1,18 @@
 """Delivery settings from the app config, and the retry schedule they imply."""
 
 import random
+from collections.abc import Mapping
 from dataclasses import dataclass, fields
+from typing import Any
 
-DEFAULTS = {
-    "WEBHOOK_ALLOW_PRIVATE": False,
-    "WEBHOOK_TIMEOUT": 10.0,
-    "WEBHOOK_CONNECT_TIMEOUT": 5.0,
-    "WEBHOOK_BACKOFF_BASE": 5.0,
-    "WEBHOOK_BACKOFF_FACTOR": 4.0,
-    "WEBHOOK_BACKOFF_CAP": 86400.0,
-    "WEBHOOK_MAX_ATTEMPTS": 11,
-    "WEBHOOK_LEASE_SECONDS": 60.0,
-    "WEBHOOK_POLL_INTERVAL": 0.05,
-    "WEBHOOK_BATCH_SIZE": 50,
-    "WEBHOOK_ROTATION_OVERLAP_HOURS": 24.0,
-}
+from widget_server import config
+
+DEFAULTS = config.defaults("WEBHOOK_")
 
 
 @dataclass(frozen=True)
 class Settings:
-    """The knobs of delivery; see DEFAULTS for their values."""
+    """The knobs of delivery; widget_server.config holds their defaults and meaning."""
 
     allow_private: bool
     timeout: float
@@ -35,19 +27,13 @@ class Settings:
     rotation_overlap_hours: float
 
     @classmethod
-    def from_config(cls, config) -> "Settings":
-        """Read the WEBHOOK_* keys of a Flask config, falling back to DEFAULTS."""
-        values = {}
+    def from_config(cls, values: Mapping[str, Any]) -> "Settings":
+        """Read the WEBHOOK_* keys of a Flask config (strings too), falling back to DEFAULTS."""
+        read = {}
         for field in fields(cls):
             key = "WEBHOOK_" + field.name.upper()
-            raw = config.get(key, DEFAULTS[key])
-            if field.type is bool and isinstance(raw, str):
-                raw = raw.strip().lower() in ("1", "true", "yes", "on")
-            try:
-                values[field.name] = field.type(raw)
-            except (TypeError, ValueError):
-                raise ValueError(f"{key} must be a number, not {raw!r}") from None
-        return cls(**values)
+            read[field.name] = config.read(key, values.get(key, DEFAULTS[key]))
+        return cls(**read)
 
     def backoff(self, attempts: int) -> float:
         """Seconds to wait after the attempts-th failed attempt: exponential, capped, +-20% jitter.

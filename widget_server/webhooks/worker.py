@@ -3,11 +3,8 @@
 import logging
 import os
 import socket
-import subprocess
-import sys
 import threading
 import time
-from contextlib import contextmanager
 from dataclasses import replace
 
 import sqlalchemy as sa
@@ -103,21 +100,3 @@ class Worker:
                 if attempt == 2:
                     raise
                 time.sleep(0.2 * (attempt + 1))
-
-
-@contextmanager
-def worker_process():
-    """Run `flask --app widget_server webhooks worker` beside the caller until the block ends."""
-    command = [sys.executable, "-m", "flask", "--app", "widget_server", "webhooks", "worker"]
-    process = subprocess.Popen(command)
-    owner = os.getpid()
-    try:
-        yield process
-    finally:
-        # Forked children (gunicorn workers) leave the block too; only the parent stops it.
-        if os.getpid() == owner:
-            process.terminate()
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()

@@ -1,0 +1,69 @@
+"""`flask sites`: create and list sites, for people and for scripts."""
+
+import pytest
+import sqlalchemy as sa
+from cli_support import json_of
+from clicks_support import click
+
+from widget_server.db import db
+from widget_server.models import Site
+
+ATTRIBUTION = "/integrations/external/attribution"
+
+
+def create_site(run, *extra):
+    return run("sites", "create", "--name", "Shop", "--whatsapp-number", "15551234567", *extra)
+
+
+def test_sites_create_json(app, run):
+    site = json_of(create_site(run, "--json", "--reuse-hours", "3", "--message", "Hi {reference}"))
+    assert site["site_key"].startswith("s_")
+    assert site["reuse_hours"] == 3
+    with app.app_context():
+        row = db.session.execute(sa.select(Site)).scalar_one()
+        assert (row.key, row.name, row.whatsapp_number) == (site["site_key"], "Shop", "15551234567")
+        assert (row.message_template, row.reuse_hours) == ("Hi {reference}", 3)
+        assert row.whatsapp_base_url == "https://wa.me"
+
+
+def test_created_site_answers_clicks(run, client):
+    site = json_of(create_site(run, "--json", "--whatsapp-base-url", "http://127.0.0.1:8/wa/"))
+    location = click(client, site["site_key"]).headers["Location"]
+    assert location.startswith("http://127.0.0.1:8/wa/15551234567?text=Reference%3A%20O-")
+
+
+def test_sites_create_text_and_list(run):
+    result = create_site(run)
+    assert result.exit_code == 0
+    key = result.output.split()[-1]
+    assert key.startswith("s_")
+    listed = run("sites", "list")
+    assert key in listed.output and "+15551234567" in listed.output
+    assert [row["site_key"] for row in json_of(run("sites", "list", "--json"))] == [key]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--whatsapp-number", "+15551234567"], "digits only"),
+        (["--whatsapp-number", "0155512345"], "digits only"),
+        (["--whatsapp-number", "1555 123 4567"], "digits only"),
+        (["--whatsapp-number", "1234567890123456"], "digits only"),
+        (["--message", "Hello"], "must contain {reference}"),
+        (["--message", "{reference}" + "x" * 1000], "at most 1000"),
+        (["--reuse-hours", "0"], "0 is not in the range"),
+        (["--reuse-hours", "soon"], "'soon' is not a valid integer"),
+        (["--whatsapp-base-url", "ftp://wa.me"], "http(s) URL"),
+        (["--whatsapp-base-url", "wa.me"], "http(s) URL"),
+        (["--name", "  "], "1 to 200 characters"),
+    ],
+)
+def test_sites_create_rejects_bad_input(app, run, args, message):
+    base = {"--name": "Shop", "--whatsapp-number": "15551234567"}
+    base.update(dict(zip(args[::2], args[1::2], strict=True)))
+    result = run("sites", "create", *[part for pair in base.items() for part in pair], "--json")
+    assert result.exit_code == 2
+    [error] = [line for line in result.output.splitlines() if line.startswith("Error:")]
+    assert message in error
+    with app.app_context():
+        assert db.session.execute(sa.select(Site)).first() is None

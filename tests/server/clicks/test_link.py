@@ -1,0 +1,165 @@
+"""The click link never blocks a visitor: junk is dropped, crawlers and proxies handled."""
+
+from urllib.parse import quote
+
+import pytest
+import sqlalchemy as sa
+from clicks_support import BROWSER, click, events, reference, sessions
+
+import correlation_id
+from widget_server.db import db
+from widget_server.models import WebSession
+
+JUNK_URLS = {
+    "huge": "https://shop.example/?q=" + "x" * 3000,
+    "javascript": "javascript:alert(document.cookie)",
+    "data": "data:text/html,<script>alert(1)</script>",
+    "relative": "/p?utm_source=google",
+    "no host": "https:///p",
+    "control chars": "https://shop.example/p\r\nSet-Cookie: a=b",
+    "nul": "https://shop.example/\x00",
+    "bad port": "https://shop.example:99999999/",
+    "bracket": "http://[::1/",
+}
+
+
+@pytest.mark.parametrize("junk", JUNK_URLS.values(), ids=JUNK_URLS.keys())
+def test_junk_url_and_ref_are_dropped_and_the_visitor_still_goes(app, client, site, junk):
+    response = click(client, site, device_id="d1", url=junk, ref=junk)
+    assert response.status_code == 302
+    assert correlation_id.is_valid(reference(response))
+    [row] = sessions(app)
+    assert (row.click_url, row.referrer, row.parsed_params) == (None, None, {})
+    assert row.device_id == "d1"
+
+
+@pytest.mark.parametrize("junk", ["x" * 129, "has space", "tab\there", "ünïcode", "", "new\nline"])
+def test_junk_device_id_is_dropped(app, client, site, junk):
+    response = click(client, site, device_id=junk, url="https://shop.example/")
+    assert response.status_code == 302
+    [row] = sessions(app)
+    assert row.device_id is None
+    assert row.click_url == "https://shop.example/"
+
+
+def test_longest_device_id_is_kept(app, client, site):
+    click(client, site, device_id="d" * 128)
+    assert sessions(app)[0].device_id == "d" * 128
+
+
+def test_non_utf8_query_is_dropped(app, client, site):
+    response = client.get(
+        f"/c/{site}?device_id=%FF%FE&url=https%3A%2F%2Fshop.example%2F%FF&ref=%C3%28",
+        headers={"User-Agent": BROWSER},
+    )
+    assert response.status_code == 302
+    [row] = sessions(app)
+    assert (row.device_id, row.click_url, row.referrer) == (None, None, None)
+
+
+def test_junk_inside_the_page_url_keeps_only_clean_params(app, client, site):
+    page = (
+        "https://shop.example/p?utm_source=ok&utm_medium=%FF&utm_term=a%0Ab&utm_content="
+        f"&utm_campaign={'y' * 600}&UTM_Id=42&gclid=abc&ScCid=sn1&foo=bar&utm_=x"
+    )
+    click(client, site, url=page)
+    assert sessions(app)[0].parsed_params == {
+        "utm_source": "ok",
+        "utm_id": "42",
+        "gclid": "abc",
+        "ScCid": "sn1",
+    }
+
+
+def test_junk_user_agent_is_dropped_and_long_one_cut(app, client, site):
+    click(client, site, headers={"User-Agent": "a\x01b"})
+    click(client, site, headers={"User-Agent": "M" * 5000})
+    assert [row.user_agent for row in sessions(app)] == [None, "M" * 512]
+
+
+def test_huge_query_still_redirects(app, client, site):
+    response = client.get(
+        f"/c/{site}?device_id=d1&url={quote('https://x.example/?' + 'a=b&' * 2000)}&junk=1"
+    )
+    assert response.status_code == 302
+    assert sessions(app)[0].click_url is None
+
+
+CRAWLERS = [
+    "WhatsApp/2.23.20.0 A",
+    "facebookexternalhit/1.1 (+http://www.facebook.com/externalhit_uatext.php)",
+    "Slackbot-LinkExpanding 1.0 (+https://api.slack.com/robots)",
+    "Twitterbot/1.0",
+    "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)",
+    "Mozilla/5.0 (compatible; bingbot/2.0; +http://www.bing.com/bingbot.htm)",
+    "LinkedInBot/1.0 (compatible; Mozilla/5.0; Apache-HttpClient +http://www.linkedin.com)",
+    "TelegramBot (like TwitterBot)",
+    "Mozilla/5.0 (compatible; Discordbot/2.0; +https://discordapp.com)",
+]
+
+
+@pytest.mark.parametrize("agent", CRAWLERS)
+def test_crawlers_get_a_plain_link_and_no_session(app, client, site, agent):
+    response = click(client, site, headers={"User-Agent": agent}, device_id="d1")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "https://wa.me/15551234567"
+    assert sessions(app) == [] and events(app) == []
+
+
+def test_crawler_json_has_no_reference(app, client, site):
+    response = click(
+        client, site, headers={"User-Agent": CRAWLERS[0], "Accept": "application/json"}
+    )
+    assert response.json == {"correlation_id": None, "whatsapp_url": "https://wa.me/15551234567"}
+    assert sessions(app) == []
+
+
+@pytest.mark.parametrize("key", ["s_%00nul", "s_" + "k" * 40, "s_%FF", "s_%E2%80%8B"])
+def test_implausible_site_keys_are_404(app, client, site, key):
+    response = client.get(f"/c/{key}", headers={"User-Agent": BROWSER})
+    assert response.status_code == 404
+    assert response.json["message"] == "unknown site"
+
+
+def test_crawler_on_unknown_site_is_404(client, site):
+    assert click(client, "s_nope", headers={"User-Agent": CRAWLERS[0]}).status_code == 404
+
+
+@pytest.mark.parametrize("header", [{"Sec-Purpose": "prefetch"}, {"Purpose": "prefetch"}])
+def test_prefetch_creates_no_session(app, client, site, header):
+    assert click(client, site, headers=header).headers["Location"] == "https://wa.me/15551234567"
+    assert sessions(app) == []
+
+
+def test_head_creates_no_session(app, client, site):
+    assert client.head(f"/c/{site}", headers={"User-Agent": BROWSER}).status_code == 302
+    assert sessions(app) == []
+
+
+def ip_of(app, client, site, proxies, forwarded_for, remote="10.0.0.9"):
+    """Click through proxies and return the stored IP address."""
+    app.config["TRUSTED_PROXIES"] = proxies
+    headers = {"X-Forwarded-For": forwarded_for} if forwarded_for else {}
+    client.get(f"/c/{site}", headers=headers, environ_base={"REMOTE_ADDR": remote})
+    with app.app_context():
+        row = db.session.execute(sa.select(WebSession).order_by(WebSession.id.desc())).scalar()
+        return row.ip_address
+
+
+@pytest.mark.parametrize(
+    ("proxies", "forwarded_for", "expected"),
+    [
+        (0, "203.0.113.7", "10.0.0.9"),  # no proxy trusted: the header is the client's lie
+        (1, "203.0.113.7", "203.0.113.7"),
+        (1, "6.6.6.6, 203.0.113.7", "203.0.113.7"),  # a spoofed hop left of the proxy's
+        (2, "6.6.6.6, 203.0.113.7, 10.0.0.8", "203.0.113.7"),
+        (2, "203.0.113.7", "10.0.0.9"),  # fewer hops than proxies: not trustworthy
+        (1, "not-an-ip", "10.0.0.9"),
+        (1, "2001:DB8::1", "2001:db8::1"),
+        (1, "fe80::1%" + "e" * 40, "10.0.0.9"),  # a zone id too long to store
+        (1, "fe80::1%eth0", "fe80::1%eth0"),
+        (1, None, "10.0.0.9"),
+    ],
+)
+def test_trusted_proxies(app, client, site, proxies, forwarded_for, expected):
+    assert ip_of(app, client, site, proxies, forwarded_for) == expected

@@ -1,0 +1,63 @@
+"""The click link: clean what the widget sent, record the click, send the visitor to WhatsApp."""
+
+import re
+
+from flask import Blueprint, Response, current_app, jsonify, redirect, request
+
+from widget_server.clicks.cleaning import clean_device_id, clean_text, clean_url, query_args
+from widget_server.clicks.client_ip import client_ip
+from widget_server.clicks.crawlers import is_crawler
+from widget_server.clicks.recording import Click, record_click
+from widget_server.errors import ApiError
+
+bp = Blueprint("widget", __name__)
+
+MAX_USER_AGENT = 512
+SITE_KEY = re.compile(r"[A-Za-z0-9_-]{1,32}")
+
+
+@bp.get("/c/<site_key>")
+def click(site_key: str) -> Response:
+    """Issue or reuse the visitor's reference and send them to WhatsApp."""
+    if not SITE_KEY.fullmatch(site_key):
+        raise ApiError(404, "unknown site")  # e.g. a NUL byte, which PostgreSQL would refuse
+    handoff = record_click(site_key, _parse_click())
+    response: Response
+    if request.accept_mimetypes.best_match(["text/html", "application/json"]) == "application/json":
+        response = jsonify(correlation_id=handoff.correlation_id, whatsapp_url=handoff.whatsapp_url)
+    else:
+        response = redirect(handoff.whatsapp_url, 302)
+    response.headers["Vary"] = "Accept"
+    return response
+
+
+@bp.after_request
+def no_store(response: Response) -> Response:
+    """Keep every click link answer, errors included, out of caches and open to the widget."""
+    if request.endpoint == "widget.click":
+        response.headers["Cache-Control"] = "no-store"
+        response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+def _parse_click() -> Click:
+    # Junk is dropped, never refused: a visitor must always reach WhatsApp.
+    args = query_args(request.query_string)
+    user_agent = request.headers.get("User-Agent")
+    return Click(
+        device_id=clean_device_id(args.get("device_id")),
+        click_url=clean_url(args.get("url")),
+        referrer=clean_url(args.get("ref")),
+        user_agent=clean_text(user_agent, MAX_USER_AGENT),
+        ip_address=client_ip(
+            request.remote_addr,
+            request.headers.get("X-Forwarded-For"),
+            current_app.config["TRUSTED_PROXIES"],  # an int since create_app
+        ),
+        preview=request.method == "HEAD" or is_crawler(user_agent) or _is_prefetch(),
+    )
+
+
+def _is_prefetch() -> bool:
+    purpose = request.headers.get("Sec-Purpose") or request.headers.get("Purpose") or ""
+    return "prefetch" in purpose.lower()

@@ -1,0 +1,46 @@
+"""Link a WhatsApp conversation to the web session whose correlation ID it carried."""
+
+from sqlalchemy import update
+
+from widget_server.db import db
+from widget_server.models import WebSession, utcnow
+from widget_server.sessions.rows import one
+from widget_server.webhooks import enqueue
+
+
+def correlate(
+    site_id: int, reference: str, whatsapp_id: str, message_id: str, profile_name: str | None
+) -> WebSession:
+    """Link the session once; repeats and later messages get the row as it stands."""
+    session = one(site_id, reference)
+    if session.correlated_at is not None:
+        return session
+    # Only the request whose UPDATE flips correlated_at from NULL announces the conversation.
+    linked = db.session.execute(
+        update(WebSession)
+        .where(WebSession.id == session.id, WebSession.correlated_at.is_(None))
+        .values(
+            correlated_at=utcnow(),
+            whatsapp_id=whatsapp_id,
+            message_id=message_id,
+            profile_name=profile_name,
+        )
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if not linked:
+        db.session.rollback()
+        return one(site_id, reference)
+    db.session.refresh(session)
+    enqueue(site_id, "conversation.correlated", event_data(session))
+    db.session.commit()
+    return session
+
+
+def event_data(session: WebSession) -> dict:
+    """Build the `conversation.correlated` payload: the row plus the conversation."""
+    return {
+        **session.to_row(),
+        "whatsapp_id": session.whatsapp_id,
+        "profile_name": session.profile_name,
+        "message_id": session.message_id,
+    }

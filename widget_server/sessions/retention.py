@@ -1,0 +1,36 @@
+"""Data retention: forget web sessions and outbox events past their time."""
+
+from datetime import timedelta
+
+from sqlalchemy import delete, or_, select
+
+from widget_server.db import db
+from widget_server.models import WebSession, utcnow
+from widget_server.webhooks.tables import WebhookEvent
+
+
+def purge_before(age: timedelta) -> dict[str, int]:
+    """Delete sessions idle for longer than age and events older than it; return the counts."""
+    cutoff = utcnow() - age
+    old_events = select(WebhookEvent.id).where(WebhookEvent.created_at < cutoff)
+    # Rows that point at an event (delivery attempts) go first, whatever table holds them.
+    for column in _references_to(WebhookEvent.__table__):
+        db.session.execute(delete(column.table).where(column.in_(old_events)))
+    events = db.session.execute(delete(WebhookEvent).where(WebhookEvent.created_at < cutoff))
+    sessions = db.session.execute(
+        delete(WebSession).where(
+            WebSession.last_click_at < cutoff,
+            or_(WebSession.correlated_at.is_(None), WebSession.correlated_at < cutoff),
+        )
+    )
+    db.session.commit()
+    return {"sessions": sessions.rowcount, "events": events.rowcount}
+
+
+def _references_to(table):
+    return [
+        key.parent
+        for other in db.metadata.tables.values()
+        for key in other.foreign_keys
+        if key.column.table is table
+    ]

@@ -1,0 +1,59 @@
+"""Create, list and find the sites that embed the widget."""
+
+from typing import Any
+
+import sqlalchemy as sa
+
+from widget_server.db import db
+from widget_server.errors import OperatorError
+from widget_server.models import Site, isoformat
+
+
+class UnknownSite(OperatorError):
+    """No site answers to the key an operator gave."""
+
+
+def find_site(site: str) -> Site:
+    """Return the site with this key (or numeric id), or raise UnknownSite."""
+    query = sa.select(Site).where(Site.key == site)
+    if site.isdigit():
+        query = sa.select(Site).where(sa.or_(Site.key == site, Site.id == int(site)))
+    found = db.session.scalars(query).first()
+    if found is None:
+        raise UnknownSite(f"no site with key {site!r} (see `sites list`)")
+    return found
+
+
+def create_site(
+    name: str, whatsapp_number: str, message: str, reuse_hours: int, whatsapp_base_url: str
+) -> Site:
+    """Create a site with a freshly drawn public key."""
+    site = Site(
+        key=Site.new_key(),
+        name=name,
+        whatsapp_number=whatsapp_number,
+        message_template=message,
+        reuse_hours=reuse_hours,
+        whatsapp_base_url=whatsapp_base_url,
+    )
+    db.session.add(site)
+    db.session.commit()
+    return site
+
+
+def list_sites() -> list[Site]:
+    """Return every site, oldest first."""
+    return list(db.session.scalars(sa.select(Site).order_by(Site.id)))
+
+
+def site_info(site: Site) -> dict[str, Any]:
+    """Describe a site for people and scripts."""
+    return {
+        "site_key": site.key,
+        "name": site.name,
+        "whatsapp_number": site.whatsapp_number,
+        "message": site.message_template,
+        "reuse_hours": site.reuse_hours,
+        "whatsapp_base_url": site.whatsapp_base_url,
+        "created_at": isoformat(site.created_at),
+    }
