@@ -23,9 +23,9 @@ sys.path[0] = str(Path(__file__).resolve().parent.parent)
 from bench.support import scratch_postgres  # noqa: E402
 from widget_server import create_app  # noqa: E402
 from widget_server.api import cursor  # noqa: E402
-from widget_server.attribution import Filters, one  # noqa: E402
 from widget_server.db import db  # noqa: E402
 from widget_server.models import ApiKey, Site, WebSession  # noqa: E402
+from widget_server.sessions.rows import Filters, one  # noqa: E402
 
 ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 START = datetime(2025, 1, 1, tzinfo=UTC)

@@ -121,7 +121,7 @@ def queue_events(app, site_key: str, count: int) -> list[str]:
     from widget_server.db import db
     from widget_server.models import Site
     from widget_server.webhooks import enqueue
-    from widget_server.webhooks.models import WebhookEvent
+    from widget_server.webhooks.tables import WebhookEvent
 
     with app.app_context():
         site_id = db.session.scalar(sa.select(Site.id).where(Site.key == site_key))

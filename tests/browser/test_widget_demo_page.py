@@ -6,7 +6,8 @@ import shutil
 import pytest
 from browsing import LABEL, handoff_in_new_tab, reference_in, serve_wsgi
 
-from widget_server import create_app, demo
+from examples import dev_server as demo
+from widget_server import create_app
 from widget_server.db import db
 
 # UPDATE_SCREENSHOT=docs/widget-demo.png refreshes the README's picture from this test.
