@@ -7,6 +7,8 @@ from collections.abc import Callable, Mapping, MutableMapping
 from dataclasses import dataclass
 from typing import Any
 
+import limits
+
 PREFIX = "WIDGET_"
 # A link to the top-level static/widget.js, so that wheels carry the script too.
 WIDGET_JS = os.path.join(os.path.dirname(__file__), "static", "widget.js")
@@ -50,6 +52,15 @@ def _text(raw: object) -> str:
     if not isinstance(raw, str) or not raw.strip():
         raise ValueError("must be a non-empty string")
     return raw
+
+
+def _rate(raw: object) -> str:
+    text = _text(raw)
+    try:
+        limits.parse_many(text)
+    except ValueError:
+        raise ValueError("must be a rate such as '5 per 15 minutes'") from None
+    return text
 
 
 @dataclass(frozen=True)
@@ -105,6 +116,22 @@ SETTINGS: dict[str, Setting] = {
     "WEBHOOK_BATCH_SIZE": Setting(50, _integer, "deliveries claimed at once", 1),
     "WEBHOOK_ROTATION_OVERLAP_HOURS": Setting(
         24.0, _number, "default of rotate-secret --overlap-hours", 0
+    ),
+    "DASHBOARD_COOKIE_SECURE": Setting(
+        True,
+        _boolean,
+        "send the dashboard's login cookie over HTTPS only (false for plain-http dev)",
+    ),
+    "DASHBOARD_LOGIN_LIMIT_ACCOUNT": Setting(
+        "5 per 15 minutes", _rate, "failed logins allowed per account before a 429"
+    ),
+    "DASHBOARD_LOGIN_LIMIT_ADDRESS": Setting(
+        "20 per 15 minutes", _rate, "failed logins allowed per client address before a 429"
+    ),
+    "RATELIMIT_STORAGE_URI": Setting(
+        "memory://",
+        _text,
+        "where the rate limiter counts: memory:// per process, redis://... shared",
     ),
 }
 

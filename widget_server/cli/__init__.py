@@ -1,14 +1,15 @@
-"""The command line under `flask --app widget_server`: sites, keys, purge and webhooks."""
+"""The command line under `flask --app widget_server`: sites, keys, users, purge and webhooks."""
 
 from flask import Flask
 
 from widget_server.cli.key_commands import keys
 from widget_server.cli.retention_commands import purge
 from widget_server.cli.site_commands import sites
+from widget_server.cli.user_commands import users
 from widget_server.cli.webhook_commands import webhooks
 
 
 def register(app: Flask) -> None:
     """Attach every command group to app."""
-    for command in (sites, keys, purge, webhooks):
+    for command in (sites, keys, users, purge, webhooks):
         app.cli.add_command(command)

@@ -4,6 +4,7 @@ from sqlalchemy import update
 
 from widget_server.db import db
 from widget_server.models import WebSession, utcnow
+from widget_server.sessions import rollup
 from widget_server.sessions.rows import one
 from widget_server.webhooks import enqueue
 
@@ -31,6 +32,7 @@ def correlate(
         db.session.rollback()
         return one(site_id, reference)
     db.session.refresh(session)
+    rollup.forget(site_id, session.created_at)
     enqueue(site_id, "conversation.correlated", event_data(session))
     db.session.commit()
     return session

@@ -6,6 +6,7 @@ from sqlalchemy import delete, or_, select
 
 from widget_server.db import db
 from widget_server.models import WebSession, utcnow
+from widget_server.sessions import rollup
 from widget_server.webhooks.tables import WebhookEvent
 
 
@@ -23,6 +24,7 @@ def purge_before(age: timedelta) -> dict[str, int]:
             or_(WebSession.correlated_at.is_(None), WebSession.correlated_at < cutoff),
         )
     )
+    rollup.forget_until(cutoff.date())  # the days of the deleted sessions are counted again
     db.session.commit()
     return {"sessions": sessions.rowcount, "events": events.rowcount}
 

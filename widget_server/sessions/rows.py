@@ -8,6 +8,7 @@ from sqlalchemy import func, literal, select, tuple_, update
 from widget_server.db import db
 from widget_server.errors import ApiError
 from widget_server.models import WebSession
+from widget_server.sessions import rollup
 from widget_server.webhooks import enqueue
 
 Position = tuple[datetime, int]
@@ -91,6 +92,7 @@ def set_lead_type(site_id: int, correlation_id: str, lead_type: str | None) -> W
         ).rowcount
         if changed:
             db.session.refresh(row)
+            rollup.forget(site_id, row.created_at)
             enqueue(site_id, "lead.updated", {**row.to_row(), "previous_lead_type": previous})
             db.session.commit()
             return row

@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from widget_server.db import db
 from widget_server.errors import OperatorError
 from widget_server.models import Site, isoformat
+from widget_server.sites.fields import cleaned
 
 
 class UnknownSite(OperatorError):
@@ -27,18 +28,31 @@ def find_site(site: str) -> Site:
 def create_site(
     name: str, whatsapp_number: str, message: str, reuse_hours: int, whatsapp_base_url: str
 ) -> Site:
-    """Create a site with a freshly drawn public key."""
-    site = Site(
-        key=Site.new_key(),
+    """Create a site with a freshly drawn public key; a bad setting raises InvalidSite."""
+    fields = cleaned(
         name=name,
         whatsapp_number=whatsapp_number,
-        message_template=message,
+        message=message,
         reuse_hours=reuse_hours,
         whatsapp_base_url=whatsapp_base_url,
     )
+    site = Site(key=Site.new_key())
+    _assign(site, fields)
     db.session.add(site)
     db.session.commit()
     return site
+
+
+def update_site(site: Site, **fields: Any) -> Site:
+    """Change some of a site's settings (the names create_site takes); all or none are saved."""
+    _assign(site, cleaned(**fields))
+    db.session.commit()
+    return site
+
+
+def _assign(site: Site, fields: dict[str, Any]) -> None:
+    for name, value in fields.items():
+        setattr(site, "message_template" if name == "message" else name, value)
 
 
 def list_sites() -> list[Site]:

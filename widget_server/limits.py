@@ -1,0 +1,22 @@
+"""The one rate limiter of the server (Flask-Limiter), keyed by the client's address."""
+
+from flask import current_app, request
+from flask_limiter import Limiter
+
+from widget_server.clicks.client_ip import client_ip
+
+
+def client_address() -> str:
+    """Return the client's address, read through the trusted proxies as the click path does."""
+    return (
+        client_ip(
+            request.remote_addr,
+            request.headers.get("X-Forwarded-For"),
+            current_app.config["TRUSTED_PROXIES"],
+        )
+        or "unknown"
+    )
+
+
+# Memory storage counts per process; RATELIMIT_STORAGE_URI (e.g. redis://) shares it across them.
+limiter = Limiter(key_func=client_address, storage_uri="memory://", default_limits=[])
