@@ -20,7 +20,7 @@ $(VENV)/.installed: setup.cfg pyproject.toml
 $(BOT_VENV)/.installed: setup.cfg pyproject.toml
 	$(BOT_PYTHON) -m venv $(BOT_VENV)
 	$(BOT_PY) -m pip install -q --upgrade pip
-	$(BOT_PY) -m pip install -q -e '.[rasa,test]'
+	$(BOT_PY) -m pip install -q -e '.[rasa,actions,test]'
 	touch $@
 
 setup: $(VENV)/.installed

@@ -32,8 +32,20 @@ def is_valid(value: str) -> bool:
 
 def find(text: str) -> str | None:
     """Return the first correlation ID in text, normalised to its canonical `O-` form."""
+    found = locate(text)
+    return found[0] if found else None
+
+
+def locate(text: str) -> tuple[str, str, str] | None:
+    """Return the first correlation ID in text with the text before and after it, or None.
+
+    The text around it comes back as find reads it: NFKC-normalised, invisible characters
+    dropped and hyphens folded.
+    """
     if not text:
         return None
     cleaned = unicodedata.normalize("NFKC", text).translate(_INVISIBLE).translate(_HYPHENS)
     match = _FINDER.search(cleaned)
-    return PREFIX + match.group(1) if match else None
+    if match is None:
+        return None
+    return PREFIX + match.group(1), cleaned[: match.start()], cleaned[match.end() :]

@@ -1,15 +1,16 @@
-"""Rasa SDK actions: fill the attribution slots, report the lead type to the widget server.
+"""Rasa SDK actions: fill the attribution slots, guard free-text slots, report the lead type.
 
-Run with `rasa run actions --actions plugin.actions`. The widget server is found through the
-environment at the first action that needs it (see plugin.action_settings): WA_HANDOFF_SERVER_URL
-and WA_HANDOFF_API_KEY (scopes attribution:read and attribution:write), WA_HANDOFF_TIMEOUT in
-seconds (default 2).
+Run with `rasa run actions --actions plugin.actions` (or import this module from your own
+actions package). Settings come from the environment at the first action that needs them; see
+plugin.action_settings for the WA_HANDOFF_* variables.
 """
 
 from __future__ import annotations
 
 import functools
 import logging
+import re
+import uuid
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -20,27 +21,47 @@ from sanic import Sanic
 from sanic.exceptions import SanicException
 
 from plugin.action_settings import ActionSettings
-from plugin.attribution import lead_report, slots_for_turn
+from plugin.attribution import (
+    Fetch,
+    free_text_fixes,
+    latest_user_event,
+    lead_report,
+    slots_for_turn,
+)
 from plugin.server import ServerRejected, ServerUnavailable, WidgetServer
 
 logger = logging.getLogger(__name__)
 
 
 @functools.cache
-def server() -> WidgetServer | None:
-    """Return the widget server client the environment configures, or None; built at first use.
+def settings() -> ActionSettings:
+    """Return the settings of the environment, read at first use and said once.
 
     A bad WA_HANDOFF_* value raises ActionSettingsError naming it, on every call, so each
-    action that needs the server fails loudly instead of the action server failing to load.
+    action fails loudly instead of the action server failing to load.
     """
-    settings = ActionSettings.from_environ()
-    if settings is None:
+    found = ActionSettings.from_environ()
+    if found.server_url is None:
         logger.warning(
-            "WA_HANDOFF_SERVER_URL / WA_HANDOFF_API_KEY are not set: the attribution slots come "
-            "only from the WhatsApp channel's metadata, and lead types are not reported."
+            "WA_HANDOFF_SERVER_URL / WA_HANDOFF_ACTION_API_KEYS are not set: the attribution "
+            "slots come only from the WhatsApp channel's sealed metadata, and lead types are "
+            "not reported."
         )
+    if found.metadata_key is None:
+        logger.warning(
+            "WA_HANDOFF_METADATA_KEY is not set: no channel metadata is believed, every "
+            "reference is looked up on the widget server."
+        )
+    return found
+
+
+@functools.cache
+def server() -> WidgetServer | None:
+    """Return the widget server client the environment configures, or None; built at first use."""
+    found = settings()
+    if found.server_url is None:
         return None
-    return WidgetServer(settings.server_url, settings.api_key, settings.timeout)
+    return WidgetServer(found.server_url, found.api_keys, found.timeout)
 
 
 async def close_server(*_: object) -> None:
@@ -66,6 +87,24 @@ def _close_when_the_action_server_stops() -> None:
 _close_when_the_action_server_stops()
 
 
+def fetcher(tracker: Tracker, client: WidgetServer, whatsapp_channels: tuple[str, ...]) -> Fetch:
+    """Return how to get a reference's web session on this turn.
+
+    Behind another WhatsApp channel named in WA_HANDOFF_WHATSAPP_CHANNELS the action links the
+    row itself (POST /correlations, the key needs correlations:write), as plugin.whatsapp does.
+    """
+    latest = latest_user_event(tracker)
+    wa_id = re.sub(r"\D", "", tracker.sender_id or "")
+    if latest.get("input_channel") not in whatsapp_channels or not wa_id:
+        return client.attribution
+    message_id = str(latest.get("message_id") or uuid.uuid4().hex)
+
+    async def link(reference: str) -> dict[str, Any] | None:
+        return await client.correlate(reference, wa_id, message_id, None)
+
+    return link
+
+
 class ActionAttributionSlots(Action):
     """Custom slot mapping: set the attribution slots on the turn that carries a reference."""
 
@@ -77,10 +116,25 @@ class ActionAttributionSlots(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
         """Return SlotSet events for the slots the domain declares."""
-        client = server()
-        slots = await slots_for_turn(tracker, client.attribution if client else None)
+        found, client = settings(), server()
+        fetch = fetcher(tracker, client, found.whatsapp_channels) if client else None
+        slots = await slots_for_turn(tracker, fetch, found.metadata_key)
         declared = domain.get("slots") or {}
         return [SlotSet(name, value) for name, value in slots.items() if name in declared]
+
+
+class ActionValidateSlotMappings(Action):
+    """Keep a reference out of free-text slots: Rasa runs this after every slot extraction."""
+
+    def name(self) -> str:
+        """Name the action as Rasa's global slot validation."""
+        return "action_validate_slot_mappings"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
+        """Return SlotSet events putting back what a reference turn's text overwrote."""
+        return [SlotSet(name, value) for name, value in free_text_fixes(tracker).items()]
 
 
 class ActionReportLeadType(Action):

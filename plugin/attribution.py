@@ -10,6 +10,7 @@ from rasa_sdk import Tracker
 
 import correlation_id
 from click_ids import CLICK_IDS, CTWA_CLID
+from plugin import prefill, seal
 from plugin.server import ServerRejected, ServerUnavailable
 
 logger = logging.getLogger(__name__)
@@ -17,22 +18,72 @@ logger = logging.getLogger(__name__)
 UTM = ("utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content")
 # The click id of a click-to-WhatsApp ad (CTWA_CLID) arrives in the message's referral, not the web.
 SLOTS = ("correlation_id", "click_url", *UTM, *CLICK_IDS, CTWA_CLID)
+# The whole web session row, for custom actions (see web_session) and to tell a link is done.
+WEB_SESSION = "web_session"
+OURS = (*SLOTS, WEB_SESSION)
+# The input channel name of plugin.whatsapp, the one channel whose metadata may be believed.
+CHANNEL = "whatsapp"
 
 Fetch = Callable[[str], Awaitable[dict[str, Any] | None]]
 
 
 def metadata(tracker: Tracker) -> dict[str, Any]:
     """Return the metadata the channel attached to the latest user message."""
-    value = (tracker.latest_message or {}).get("metadata")
+    value = latest_user_event(tracker).get("metadata")
     return value if isinstance(value, dict) else {}
 
 
-def reference(tracker: Tracker) -> str | None:
-    """Return the correlation ID the latest message carries, from the channel or its text."""
-    found = metadata(tracker).get("correlation_id")
-    if isinstance(found, str) and found:
+def latest_user_event(tracker: Tracker) -> dict[str, Any]:
+    """Return the latest user event, with its input channel and message id."""
+    events = user_events(tracker)
+    return events[-1] if events else dict(tracker.latest_message or {})
+
+
+def user_events(tracker: Tracker) -> list[dict[str, Any]]:
+    """Return the user events of the current session, oldest first."""
+    found: list[dict[str, Any]] = []
+    for event in tracker.events or []:
+        if event.get("event") in ("session_started", "restart"):
+            found = []
+        elif event.get("event") == "user":
+            found.append(event)
+    return found
+
+
+def event_reference(event: dict[str, Any]) -> str | None:
+    """Return the correlation ID a user event carries, from the channel or from its text."""
+    found = (event.get("metadata") or {}).get("correlation_id")
+    if isinstance(found, str) and correlation_id.is_valid(found):
         return found
-    return correlation_id.find((tracker.latest_message or {}).get("text") or "")
+    return correlation_id.find(event.get("text") or "")
+
+
+def reference(tracker: Tracker) -> str | None:
+    """Return the correlation ID the latest message carries."""
+    return event_reference(latest_user_event(tracker))
+
+
+def trusted_session(
+    tracker: Tracker, event: dict[str, Any], metadata_key: str | None
+) -> dict[str, Any] | None:
+    """Return the web session of event's metadata if plugin.whatsapp sealed it, else None."""
+    data = event.get("metadata")
+    if not metadata_key or not isinstance(data, dict) or event.get("input_channel") != CHANNEL:
+        return None
+    if not seal.is_sealed(metadata_key, tracker.sender_id, event.get("message_id"), data):
+        return None
+    row = data.get("web_session")
+    return row if isinstance(row, dict) else None
+
+
+def web_session(tracker: Tracker) -> dict[str, Any] | None:
+    """Return the web session row the conversation is linked to, or None (for custom actions).
+
+    Read from the web_session slot of plugin/domain/wa_handoff.yml, which the plugin fills only
+    from sealed channel metadata or the widget server itself.
+    """
+    row = tracker.get_slot(WEB_SESSION)
+    return row if isinstance(row, dict) else None
 
 
 def slots_from_row(row: dict[str, Any]) -> dict[str, Any]:
@@ -51,29 +102,70 @@ def referral_slots(tracker: Tracker) -> dict[str, Any]:
     return {CTWA_CLID: clid} if clid else {}
 
 
-async def slots_for_turn(tracker: Tracker, fetch: Fetch | None) -> dict[str, Any]:
-    """Return the slots to set on this turn; empty when it carries no reference or referral.
+async def slots_for_turn(
+    tracker: Tracker, fetch: Fetch | None, metadata_key: str | None = None
+) -> dict[str, Any]:
+    """Return the slots to set on this turn; empty when there is nothing new to set.
 
-    The channel hands over the web session in metadata; otherwise (another channel, or the
-    widget server was down when the message came in) fetch asks the server for it.
+    The latest reference of the session counts, on the turn that carries it or on a later one
+    when its slots are still missing (the widget server was down, or a fallback rewound that
+    turn). Its web session comes from the channel's sealed metadata, else from fetch.
     """
     slots = referral_slots(tracker)
-    found = reference(tracker)
-    if not found:
+    events = user_events(tracker) or [latest_user_event(tracker)]
+    found = next(((e, r) for e in reversed(events) if (r := event_reference(e))), None)
+    if found is None:
         return slots
-    row = metadata(tracker).get("web_session")
-    if not isinstance(row, dict) and fetch is not None:
+    event, reference = found
+    if event is not events[-1] and _filled(tracker, reference):
+        return slots
+    row = trusted_session(tracker, event, metadata_key)
+    if row is None and fetch is not None:
         try:
-            row = await fetch(found)
+            row = await fetch(reference)
         except (ServerUnavailable, ServerRejected) as exc:
-            logger.warning("Could not fetch the web session of %s: %s", found, exc)
-            return {**slots, "correlation_id": found}
+            logger.warning("Could not fetch the web session of %s: %s", reference, exc)
+            return {**slots, "correlation_id": reference}
         if row is None:
-            logger.info("Reference %s is unknown to the widget server.", found)
+            logger.warning("Reference %s is unknown to the widget server's sites.", reference)
             return slots
-    if not isinstance(row, dict):
-        return {**slots, "correlation_id": found}
-    return {**slots_from_row(row), **slots}
+    if row is None:
+        return {**slots, "correlation_id": reference}
+    return {**slots_from_row(row), WEB_SESSION: row, **slots}
+
+
+def _filled(tracker: Tracker, reference: str) -> bool:
+    """Tell whether the slots of reference are already set, as far as the domain shows."""
+    if tracker.get_slot("correlation_id") != reference:
+        return False
+    if WEB_SESSION not in tracker.slots:
+        return True  # without the web_session slot, the reference slot is all there is to see
+    row = tracker.get_slot(WEB_SESSION)
+    return isinstance(row, dict) and row.get("correlation_id") == reference
+
+
+def free_text_fixes(tracker: Tracker) -> dict[str, Any]:
+    """Return the slots to put back where a free-text mapping took a reference turn's text.
+
+    For action_validate_slot_mappings, which sees this turn's slot candidates after the user
+    event: a form's from_text slot gets the visitor's own words, or keeps its value when the
+    turn was only the reference (its text then is the reference intent, e.g. "/greet").
+    """
+    events = tracker.events or []
+    latest = max((i for i, e in enumerate(events) if e.get("event") == "user"), default=None)
+    if latest is None or event_reference(events[latest]) is None:
+        return {}
+    text = events[latest].get("text") or ""
+    own = "" if text.startswith("/") else prefill.read(text).words
+    before = {e["name"]: e.get("value") for e in events[:latest] if e.get("event") == "slot"}
+    fixes: dict[str, Any] = {}
+    for event in events[latest + 1 :]:
+        name = event.get("name")
+        if event.get("event") != "slot" or not isinstance(name, str) or name in OURS:
+            continue
+        if event.get("value") == text and (own or before.get(name)) != text:
+            fixes[name] = own or before.get(name)
+    return fixes
 
 
 def lead_report(tracker: Tracker) -> tuple[str, str] | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from typing import Any
 from urllib.parse import quote
 
@@ -20,11 +21,15 @@ class ServerRejected(Exception):
 
 
 class WidgetServer:
-    """A client of the widget server API with one Bearer key and a short timeout."""
+    """A client of the widget server API with a short timeout and one Bearer key per site.
 
-    def __init__(self, url: str, api_key: str, timeout: float = 2.0) -> None:
+    A key sees only its own site's sessions, so a reference is asked with each key in turn
+    until one site knows it.
+    """
+
+    def __init__(self, url: str, api_keys: str | Sequence[str], timeout: float = 2.0) -> None:
         self.url = url.rstrip("/")
-        self.api_key = api_key
+        self.api_keys = (api_keys,) if isinstance(api_keys, str) else tuple(api_keys)
         self.timeout = aiohttp.ClientTimeout(total=timeout)
         self._session: aiohttp.ClientSession | None = None
 
@@ -59,16 +64,26 @@ class WidgetServer:
     async def _request(
         self, method: str, path: str, body: dict[str, Any] | None = None
     ) -> dict[str, Any] | None:
-        """Send one request; return the envelope's data, None on 404, or raise."""
+        """Send the request with each key until one site knows it; None when none does."""
+        for api_key in self.api_keys:
+            known, data = await self._send(api_key, method, path, body)
+            if known:
+                return data
+        return None
+
+    async def _send(
+        self, api_key: str, method: str, path: str, body: dict[str, Any] | None
+    ) -> tuple[bool, dict[str, Any] | None]:
+        """Send one request; return (False, None) on 404, else (True, the envelope's data)."""
         if self._session is None or self._session.closed:
             self._session = aiohttp.ClientSession(timeout=self.timeout)
-        headers = {"Authorization": f"Bearer {self.api_key}", "Accept": "application/json"}
+        headers = {"Authorization": f"Bearer {api_key}", "Accept": "application/json"}
         try:
             async with self._session.request(
                 method, self.url + path, json=body, headers=headers
             ) as response:
                 if response.status == 404:
-                    return None
+                    return False, None
                 if response.status >= 500:
                     raise ServerUnavailable(f"{method} {path}: HTTP {response.status}")
                 envelope = await response.json(content_type=None)
@@ -77,4 +92,4 @@ class WidgetServer:
         if response.status >= 400:
             message = envelope.get("message") if isinstance(envelope, dict) else envelope
             raise ServerRejected(f"{method} {path}: HTTP {response.status}: {message}")
-        return envelope.get("data") if isinstance(envelope, dict) else None
+        return True, envelope.get("data") if isinstance(envelope, dict) else None

@@ -9,7 +9,7 @@ from pathlib import Path
 from examples.demo.processes import Supervisor
 
 BOT_DIR = Path(__file__).resolve().parents[1] / "bot"
-INPUTS = ("config.yml", "domain.yml", "data")
+INPUTS = ("config.yml", "domain", "data")
 
 
 def fingerprint(bot_dir: Path = BOT_DIR) -> str:
@@ -38,7 +38,7 @@ def ensure_model(
     scratch = cache / f"training-{os.getpid()}"
     scratch.mkdir(parents=True, exist_ok=True)
     argv = [str(rasa), "train", "--out", str(scratch), "--fixed-model-name", name]
-    argv += ["--config", "config.yml", "--domain", "domain.yml", "--data", "data"]
+    argv += ["--config", "config.yml", "--domain", "domain", "--data", "data"]
     env = {"RASA_TELEMETRY_ENABLED": "false", "RASA_CACHE_DIRECTORY": str(cache / ".rasa-cache")}
     supervisor.run("rasa-train", argv, env=env, cwd=bot_dir, timeout=900)
     os.replace(scratch / model.name, model)

@@ -30,7 +30,8 @@ class Stack:
         self.workdir = Path(workdir)
         self.say = say
         self.supervisor = Supervisor(self.workdir / "logs")
-        self.secrets = {name: secrets.token_hex(16) for name in ("app", "graph", "verify")}
+        names = ("app", "graph", "verify", "metadata")
+        self.secrets = {name: secrets.token_hex(16) for name in names}
         self.state: dict = {}
 
     def url(self, service: str) -> str:
@@ -128,13 +129,16 @@ class Stack:
             "graph_url": self.url("standin") + "/v21.0",
             "server_url": self.url("widget"),
             "server_api_key": api_key,
+            "metadata_key": self.secrets["metadata"],
         }
         action_url = self.url("actions") + "/webhook"
         credentials, endpoints = bot.write_settings(self.workdir, channel, action_url)
         env = {
             "RASA_TELEMETRY_ENABLED": "false",
             "WA_HANDOFF_SERVER_URL": self.url("widget"),
-            "WA_HANDOFF_API_KEY": api_key,
+            # One key with all three scopes serves the channel and the actions alike.
+            "WA_HANDOFF_ACTION_API_KEYS": api_key,
+            "WA_HANDOFF_METADATA_KEY": self.secrets["metadata"],
         }
         actions = [str(BOT_BIN / "rasa"), "run", "actions", "--actions", "plugin.actions"]
         actions += ["--port", str(self.ports.actions)]

@@ -13,7 +13,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-import correlation_id
+from plugin import prefill, seal
 from plugin.server import WidgetServer
 from plugin.whatsapp.correlate import Correlator
 from plugin.whatsapp.dedupe import make_dedupe
@@ -98,28 +98,39 @@ class WhatsAppInput(InputChannel):
         """Pass the messages of one webhook to Rasa in order; log what fails, never raise."""
         for inbound in messages:
             try:
-                metadata = await self.metadata(inbound)
-                await on_new_message(
-                    UserMessage(
-                        inbound.text,
-                        self.get_output_channel(),
-                        inbound.wa_id,
-                        input_channel=self.name(),
-                        message_id=inbound.message_id,
-                        metadata=metadata,
-                    )
-                )
+                await on_new_message(await self.user_message(inbound))
             except Exception:
                 # The webhook already answered 200; this task is the last place to report it.
                 logger.exception("Failed to handle WhatsApp message %s.", inbound.message_id)
 
-    async def metadata(self, inbound: Inbound) -> dict[str, Any]:
-        """Return the message metadata: WhatsApp facts, and the web session when linked."""
+    async def user_message(self, inbound: Inbound) -> UserMessage:
+        """Return the message Rasa gets: the text its NLU reads, and the metadata.
+
+        The one place where a WhatsApp message becomes text and metadata. The site's pre-filled
+        words around a reference are taken out; a message that was nothing else becomes the
+        reference intent, as Rasa's `/intent` shortcut, so no NLU has to read it.
+        """
         metadata: dict[str, Any] = {"whatsapp": inbound.metadata()}
-        reference = correlation_id.find(inbound.text)
-        if reference:
-            metadata["correlation_id"] = reference
-            row = await self.correlator.link(inbound, reference)
+        text = inbound.text
+        reading = prefill.read(inbound.text, self.settings.reference_templates)
+        if reading.reference:
+            text = reading.words or f"/{self.settings.reference_intent}"
+            metadata["correlation_id"] = reading.reference
+            row = await self.correlator.link(inbound, reading.reference)
             if row is not None:
                 metadata["web_session"] = row
-        return metadata
+            if self.settings.metadata_key:
+                key, sender, message_id = (
+                    self.settings.metadata_key,
+                    inbound.wa_id,
+                    inbound.message_id,
+                )
+                metadata[seal.FIELD] = seal.seal(key, sender, message_id, metadata)
+        return UserMessage(
+            text,
+            self.get_output_channel(),
+            inbound.wa_id,
+            input_channel=self.name(),
+            message_id=inbound.message_id,
+            metadata=metadata,
+        )

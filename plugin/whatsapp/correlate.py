@@ -27,15 +27,19 @@ class Correlator:
     async def link(self, inbound: Inbound, correlation_id: str) -> dict[str, Any] | None:
         """Return the web session row for correlation_id, or None (unknown, or linked later)."""
         try:
-            return await self._post(inbound, correlation_id)
+            row = await self._post(inbound, correlation_id)
         except ServerUnavailable as exc:
             logger.warning("Widget server unavailable (%s); will link %s later.", exc, inbound)
             task = asyncio.create_task(self._retry(inbound, correlation_id))
             self.pending.add(task)
             task.add_done_callback(self.pending.discard)
+            return None
         except ServerRejected as exc:
             logger.error("Widget server refused to link %s: %s", correlation_id, exc)
-        return None
+            return None
+        if row is None:
+            logger.warning(unknown(correlation_id, len(self.server.api_keys)))
+        return row
 
     async def _retry(self, inbound: Inbound, correlation_id: str) -> None:
         """Retry the (idempotent per message id) correlation until it goes through or we give up."""
@@ -57,3 +61,12 @@ class Correlator:
         return await self.server.correlate(
             correlation_id, inbound.wa_id, inbound.message_id, inbound.profile_name
         )
+
+
+def unknown(correlation_id: str, keys: int) -> str:
+    """Say why a reference found no web session."""
+    return (
+        f"Reference {correlation_id} is unknown to the widget server for the {keys} site "
+        "key(s) configured: a reference of a site whose key is not configured, a mistyped "
+        "reference, or an erased session."
+    )

@@ -34,6 +34,7 @@ class Inbound:
             "type": self.kind,
             "title": self.title,
             "referral": self.referral,
+            "text": self.text,
         }
 
 

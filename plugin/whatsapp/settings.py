@@ -21,6 +21,10 @@ REQUIRED = (
 )
 
 
+# Settings that take one value or several: a YAML list, or one string separated by commas.
+LISTS = ("server_api_key", "reference_templates")
+
+
 class SettingsError(RasaException):
     """A setting of the WhatsApp channel is missing or malformed."""
 
@@ -34,11 +38,18 @@ class Settings:
     access_token: str
     phone_number_id: str
     server_url: str
-    server_api_key: str
+    # One key per site the bot serves (scope correlations:write), tried in turn.
+    server_api_key: tuple[str, ...]
     graph_url: str = DEFAULT_GRAPH_URL
     redis_url: str | None = None
     server_timeout: float = 2.0
     dedupe_ttl: int = 86400
+    # The intent a message that is only the pre-filled reference is handed to the bot as.
+    reference_intent: str = "greet"
+    # The sites' own message templates, beside the widget server's default one.
+    reference_templates: tuple[str, ...] = ()
+    # Shared with the action server (WA_HANDOFF_METADATA_KEY): seals the web session metadata.
+    metadata_key: str | None = None
 
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> Settings:
@@ -51,9 +62,20 @@ class Settings:
         missing = [name for name in REQUIRED if not str(credentials.get(name) or "").strip()]
         if missing:
             raise SettingsError(f"'{KEY}': missing setting(s) {missing} in credentials.yml")
+        lists = {name: _strings(name, credentials.get(name)) for name in LISTS}
         values: dict[str, Any] = {
-            name: str(value).strip() for name, value in credentials.items() if value
+            name: str(value).strip()
+            for name, value in credentials.items()
+            if value and name not in LISTS
         }
+        if not lists["server_api_key"]:
+            raise SettingsError(
+                f"'{KEY}': missing setting(s) ['server_api_key'] in credentials.yml"
+            )
+        values["server_api_key"] = lists["server_api_key"]
+        values["reference_templates"] = _templates(lists["reference_templates"])
+        if not re.fullmatch(r"[^\s/{}\[\]@]+", values.get("reference_intent", "greet")):
+            raise SettingsError(f"'{KEY}': reference_intent must be an intent name, like greet")
         if not re.fullmatch(r"\d{5,20}", values["phone_number_id"]):
             raise SettingsError(f"'{KEY}': phone_number_id must be digits (the Cloud API's id)")
         for name in ("server_url", "graph_url"):
@@ -69,6 +91,30 @@ class Settings:
             if name in values:
                 values[name] = _positive(name, values[name], kind)
         return cls(**values)
+
+
+def _strings(name: str, value: Any) -> tuple[str, ...]:
+    """Return a list setting as its non-blank strings."""
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        items = value.split(",") if name == "server_api_key" else [value]
+    elif isinstance(value, list):
+        items = value
+    else:
+        raise SettingsError(f"'{KEY}': {name} must be a string or a list of strings")
+    return tuple(str(item).strip() for item in items if str(item).strip())
+
+
+def _templates(templates: tuple[str, ...]) -> tuple[str, ...]:
+    """Return templates if each holds {reference} once, as the widget server requires."""
+    for template in templates:
+        if template.count("{reference}") != 1:
+            raise SettingsError(
+                f"'{KEY}': each of reference_templates must hold {{reference}} once, "
+                f"got {template!r}"
+            )
+    return templates
 
 
 def _http_url(name: str, value: str) -> str:

@@ -24,7 +24,7 @@ def test_the_fingerprint_follows_every_training_file(tmp_path):
     assert bot.fingerprint(bot_dir) == first
     (bot_dir / "credentials.yml").write_text("not a training input\n")
     assert bot.fingerprint(bot_dir) == first
-    for name in ("config.yml", "domain.yml", "data/nlu.yml"):
+    for name in ("config.yml", "domain/bot.yml", "domain/wa_handoff.yml", "data/nlu.yml"):
         path = bot_dir / name
         original = path.read_text()
         path.write_text(original + "\n# edited\n")

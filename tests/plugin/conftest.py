@@ -17,6 +17,7 @@ import redis
 from support import (
     BOT,
     BOT_BIN,
+    METADATA_KEY,
     MODEL_CACHE,
     QUIET,
     SECRETS,
@@ -81,7 +82,7 @@ def model(tmp_path_factory) -> Path:
     cached = MODEL_CACHE / f"{bot_digest()}.tar.gz"
     if not cached.exists():
         out = tmp_path_factory.mktemp("model")
-        files = ["--config", "config.yml", "--domain", "domain.yml", "--data", "data"]
+        files = ["--config", "config.yml", "--domain", "domain", "--data", "data"]
         train = [str(BOT_BIN / "rasa"), "train", *files, "--out", str(out)]
         cache = str(MODEL_CACHE / ".rasa-cache")
         subprocess_env = {**os.environ, **QUIET, "RASA_CACHE_DIRECTORY": cache}
@@ -99,7 +100,11 @@ def model(tmp_path_factory) -> Path:
 def action_server(widget_server, logs) -> str:
     """Yield the URL of a running `rasa run actions --actions plugin.actions`."""
     port = free_port()
-    env = {"WA_HANDOFF_SERVER_URL": widget_server.url, "WA_HANDOFF_API_KEY": widget_server.api_key}
+    env = {
+        "WA_HANDOFF_SERVER_URL": widget_server.url,
+        "WA_HANDOFF_ACTION_API_KEYS": widget_server.api_key,
+        "WA_HANDOFF_METADATA_KEY": METADATA_KEY,
+    }
     args = [str(BOT_BIN / "rasa"), "run", "actions", "--actions", "plugin.actions"]
     process = Process("action-server", [*args, "--port", str(port)], env, logs)
     process.start(f"http://127.0.0.1:{port}/health", timeout=90)
@@ -124,14 +129,18 @@ def rasa_server(model, action_server, widget_server, rasa_graph, tmp_path_factor
         "graph_url": rasa_graph.url,
         "server_url": widget_server.url,
         "server_api_key": widget_server.api_key,
+        "metadata_key": METADATA_KEY,
     }
-    (workdir / "credentials.yml").write_text(json.dumps({"plugin.whatsapp.WhatsAppInput": channel}))
+    # Rasa's REST channel beside it: the door a forger would use.
+    credentials = {"plugin.whatsapp.WhatsAppInput": channel, "rest": None}
+    (workdir / "credentials.yml").write_text(json.dumps(credentials))
     endpoints = {"action_endpoint": {"url": f"{action_server}/webhook"}}
     (workdir / "endpoints.yml").write_text(json.dumps(endpoints))
     port = free_port()
     args = [str(BOT_BIN / "rasa"), "run", "--model", str(model), "--port", str(port)]
     args += ["--credentials", str(workdir / "credentials.yml")]
     args += ["--endpoints", str(workdir / "endpoints.yml"), "--interface", "127.0.0.1"]
+    args += ["--enable-api"]  # the tests read trackers over Rasa's HTTP API
     process = Process("rasa", args, {}, logs)
     base = f"http://127.0.0.1:{port}/webhooks/whatsapp"
     process.start(base + "/", timeout=180)

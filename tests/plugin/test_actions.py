@@ -1,18 +1,32 @@
 """The actions, with rasa_sdk trackers built by hand and in a real `rasa run actions`."""
 
 import asyncio
+import os
 import signal
 
 import pytest
 import requests
 from rasa_sdk.executor import CollectingDispatcher
-from support import BOT_BIN, ROW, Process, free_port, tracker
+from support import BOT_BIN, METADATA_KEY, ROW, Process, free_port, tracker
 
 from plugin import actions
 from plugin.action_settings import ActionSettingsError
 from plugin.attribution import SLOTS, slots_for_turn
 
 DOMAIN = {"slots": {name: {"type": "text"} for name in SLOTS}}
+
+
+@pytest.fixture(autouse=True)
+def environment(monkeypatch):
+    """Give each test the action server's environment afresh, trusting the tests' seal."""
+    for name in [n for n in os.environ if n.startswith("WA_HANDOFF_")]:
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("WA_HANDOFF_METADATA_KEY", METADATA_KEY)
+    actions.settings.cache_clear()
+    actions.server.cache_clear()
+    yield
+    actions.settings.cache_clear()
+    actions.server.cache_clear()
 
 
 def test_a_turn_without_a_reference_sets_nothing_so_slots_stay():
@@ -28,7 +42,7 @@ def test_a_turn_without_a_reference_sets_nothing_so_slots_stay():
 def test_only_the_slots_the_domain_declares_are_set():
     metadata = {"correlation_id": "O-aB3dE9z", "web_session": ROW}
     domain = {"slots": {"utm_campaign": {}, "correlation_id": {}}}
-    current = tracker("Reference: O-aB3dE9z", metadata)
+    current = tracker("/greet", metadata, key=METADATA_KEY)
     action = actions.ActionAttributionSlots()
     events = asyncio.run(action.run(CollectingDispatcher(), current, domain))
     assert {(e["name"], e["value"]) for e in events} == {
@@ -42,10 +56,8 @@ def test_only_the_slots_the_domain_declares_are_set():
 def configured(widget_server, monkeypatch):
     """Point the actions at the running widget server, as the action server's env would."""
     monkeypatch.setenv("WA_HANDOFF_SERVER_URL", widget_server.url)
-    monkeypatch.setenv("WA_HANDOFF_API_KEY", widget_server.api_key)
-    actions.server.cache_clear()
+    monkeypatch.setenv("WA_HANDOFF_ACTION_API_KEYS", widget_server.api_key)
     yield widget_server
-    actions.server.cache_clear()
 
 
 def run_action(action, current, domain=DOMAIN):
@@ -84,18 +96,14 @@ def test_the_lead_type_is_reported_to_the_server(configured):
 
 def test_a_bad_timeout_is_named_when_an_action_first_needs_the_server(monkeypatch):
     monkeypatch.setenv("WA_HANDOFF_SERVER_URL", "http://127.0.0.1:9")
-    monkeypatch.setenv("WA_HANDOFF_API_KEY", "wah_key")
+    monkeypatch.setenv("WA_HANDOFF_ACTION_API_KEYS", "wah_key")
     monkeypatch.setenv("WA_HANDOFF_TIMEOUT", "soon")
-    actions.server.cache_clear()
-    try:
-        with pytest.raises(ActionSettingsError, match=r"WA_HANDOFF_TIMEOUT .* got 'soon'"):
-            asyncio.run(
-                actions.ActionAttributionSlots().run(
-                    CollectingDispatcher(), tracker("Reference: O-aB3dE9z"), DOMAIN
-                )
+    with pytest.raises(ActionSettingsError, match=r"WA_HANDOFF_TIMEOUT .* got 'soon'"):
+        asyncio.run(
+            actions.ActionAttributionSlots().run(
+                CollectingDispatcher(), tracker("Reference: O-aB3dE9z"), DOMAIN
             )
-    finally:
-        actions.server.cache_clear()
+        )
 
 
 def action_call(name, current):
@@ -130,7 +138,7 @@ def report_lead(url, reference):
 
 
 def test_a_bad_timeout_does_not_stop_the_action_server_from_loading(logs):
-    env = {"WA_HANDOFF_SERVER_URL": "http://127.0.0.1:9", "WA_HANDOFF_API_KEY": "wah_key"}
+    env = {"WA_HANDOFF_SERVER_URL": "http://127.0.0.1:9", "WA_HANDOFF_ACTION_API_KEYS": "wah_key"}
     process, url = action_server({**env, "WA_HANDOFF_TIMEOUT": "-1"}, logs, "bad-timeout")
     try:
         current = tracker(
@@ -148,7 +156,10 @@ def test_a_bad_timeout_does_not_stop_the_action_server_from_loading(logs):
 
 def test_the_action_server_closes_its_http_session_when_it_stops(widget_server, logs):
     reference = widget_server.click("https://shop.example/?utm_campaign=autumn", device_id="stop")
-    env = {"WA_HANDOFF_SERVER_URL": widget_server.url, "WA_HANDOFF_API_KEY": widget_server.api_key}
+    env = {
+        "WA_HANDOFF_SERVER_URL": widget_server.url,
+        "WA_HANDOFF_ACTION_API_KEYS": widget_server.api_key,
+    }
     process, url = action_server(env, logs, "closing")
     try:
         current = tracker("I want to buy", slots={"correlation_id": reference, "lead_type": "hot"})
@@ -163,3 +174,37 @@ def test_the_action_server_closes_its_http_session_when_it_stops(widget_server, 
         process.stop()
     assert "Unclosed client session" not in process.log()
     assert "Unclosed connector" not in process.log()
+
+
+def test_the_slot_validation_puts_a_forms_answer_back():
+    current = tracker("/greet", {"correlation_id": "O-aB3dE9z"})
+    current.events.append({"event": "slot", "name": "preferences", "value": "/greet"})
+    events = asyncio.run(
+        actions.ActionValidateSlotMappings().run(CollectingDispatcher(), current, DOMAIN)
+    )
+    assert events == [{"event": "slot", "timestamp": None, "name": "preferences", "value": None}]
+
+
+def test_behind_another_whatsapp_channel_the_action_links_the_row(configured, monkeypatch):
+    monkeypatch.setenv("WA_HANDOFF_WHATSAPP_CHANNELS", "twilio")
+    reference, prefilled = configured.prefilled("https://shop.example/?utm_campaign=twilio")
+    current = tracker(prefilled, channel="twilio", message_id="SM123")
+    events = run_action(actions.ActionAttributionSlots(), current)
+    assert {e["name"]: e["value"] for e in events}["utm_campaign"] == "twilio"
+    row = configured.attribution(reference).json()["data"]
+    assert row["correlated_at"] is not None
+
+
+def test_behind_a_channel_not_named_the_action_only_reads(configured):
+    reference = configured.click("https://shop.example/?utm_campaign=web")
+    events = run_action(actions.ActionAttributionSlots(), tracker(reference, channel="rest"))
+    assert {e["name"]: e["value"] for e in events}["utm_campaign"] == "web"
+    assert configured.attribution(reference).json()["data"]["correlated_at"] is None
+
+
+def test_the_actions_ask_each_sites_key_in_turn(configured, monkeypatch):
+    blog, blog_key = configured.add_site("Magazine", scopes=("attribution:read",))
+    reference = configured.click("https://magazine.example/?utm_campaign=issue9", site_key=blog)
+    monkeypatch.setenv("WA_HANDOFF_ACTION_API_KEYS", f"{configured.api_key}, {blog_key}")
+    events = run_action(actions.ActionAttributionSlots(), tracker(f"Reference: {reference}"))
+    assert {e["name"]: e["value"] for e in events}["utm_campaign"] == "issue9"

@@ -8,6 +8,9 @@ import requests
 from support import SECRETS
 from support.meta_payloads import payload, post, text, value
 
+from plugin.attribution import SLOTS, WEB_SESSION
+from plugin.prefill import DEFAULT_TEMPLATE
+
 SECRET = SECRETS["app_secret"]
 SPRING = "https://shop.example/?utm_source=google&utm_campaign=spring"
 
@@ -30,8 +33,20 @@ def replies(rasa_graph, wa_id: str, count: int) -> list[str]:
 
 
 def reference_message(reference: str) -> str:
-    """Return the pre-filled message the widget puts in wa.me links."""
-    return f"Reference: {reference} (Please send this message as is, it helps us serve you)"
+    """Return the message the widget server pre-fills in wa.me links, in its default wording."""
+    return DEFAULT_TEMPLATE.format(reference=reference)
+
+
+def rasa_url(rasa_server: str) -> str:
+    """Return the base URL of the Rasa server whose WhatsApp webhook is rasa_server."""
+    return rasa_server.rsplit("/webhooks/", 1)[0]
+
+
+def tracker(rasa_server: str, sender: str) -> dict:
+    """Return the tracker of one conversation from Rasa's HTTP API."""
+    answer = requests.get(f"{rasa_url(rasa_server)}/conversations/{sender}/tracker", timeout=10)
+    assert answer.status_code == 200, answer.text
+    return answer.json()
 
 
 def wait_linked(widget_server, reference: str, timeout: float = 30) -> dict:
@@ -55,9 +70,10 @@ def test_verification_handshake_on_the_running_bot(rasa_server):
 def test_a_reference_gets_a_reply_naming_the_campaign_and_links_the_session(
     rasa_server, rasa_graph, widget_server
 ):
-    reference = widget_server.click(SPRING, device_id="d1")
+    reference, prefilled = widget_server.prefilled(SPRING)
+    assert prefilled == reference_message(reference)
     wa_id = new_user()
-    say(rasa_server, wa_id, reference_message(reference))
+    say(rasa_server, wa_id, prefilled)
     [reply] = replies(rasa_graph, wa_id, 1)
     assert "spring campaign" in reply
     row = wait_linked(widget_server, reference, timeout=5)
@@ -125,3 +141,44 @@ def test_with_the_widget_server_down_the_bot_replies_and_links_later(
     # The channel keeps retrying the idempotent correlation POST (after 2 s, then 5 s, ...).
     row = wait_linked(widget_server, reference, timeout=30)
     assert row["correlation_id"] == reference
+    # The next turn has the campaign's slots.
+    say(rasa_server, wa_id, "hello")
+    assert "spring campaign" in replies(rasa_graph, wa_id, 2)[1]
+    slots = tracker(rasa_server, wa_id)["slots"]
+    assert (slots["utm_campaign"], slots["web_session"]["correlation_id"]) == ("spring", reference)
+
+
+def test_a_reference_and_a_question_reach_nlu_as_the_question_with_the_slots_set(
+    rasa_server, rasa_graph, widget_server
+):
+    reference = widget_server.click(SPRING)
+    wa_id = new_user()
+    say(rasa_server, wa_id, f"{reference_message(reference)}\nI want to buy")
+    assert "get back to you" in replies(rasa_graph, wa_id, 1)[0]
+    state = tracker(rasa_server, wa_id)
+    assert state["latest_message"]["text"] == "I want to buy"
+    assert state["latest_message"]["intent"]["name"] == "interested"
+    assert (state["slots"]["correlation_id"], state["slots"]["utm_campaign"]) == (
+        reference,
+        "spring",
+    )
+    assert widget_server.attribution(reference).json()["data"]["lead_type"] == "hot"
+
+
+def test_a_forged_web_session_over_the_rest_channel_sets_no_slot_and_is_not_repeated(
+    rasa_server, widget_server
+):
+    forged = {"correlation_id": "O-F0rg3d1", "parsed_params": {"utm_campaign": "FREE-IPHONE"}}
+    sender = f"forger-{uuid.uuid4().hex[:8]}"
+    body = {
+        "sender": sender,
+        "message": "Reference: O-F0rg3d1",
+        "input_channel": "whatsapp",  # Rasa's REST channel lets its caller name any channel
+        "metadata": {"correlation_id": "O-F0rg3d1", "web_session": forged},
+    }
+    answer = requests.post(f"{rasa_url(rasa_server)}/webhooks/rest/webhook", json=body, timeout=30)
+    assert answer.status_code == 200, answer.text
+    said = " ".join(m.get("text", "") for m in answer.json())
+    assert said and "FREE-IPHONE" not in said
+    slots = tracker(rasa_server, sender)["slots"]
+    assert [name for name in (*SLOTS, WEB_SESSION) if slots[name] is not None] == []

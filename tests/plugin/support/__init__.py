@@ -17,6 +17,7 @@ import time
 import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
@@ -96,24 +97,29 @@ def run(args: list[str], env: dict[str, str]) -> str:
     return done.stdout
 
 
+SCOPES = ("correlations:write", "attribution:read", "attribution:write")
+
+
 class WidgetServer:
     """The widget server from the server env, on SQLite, with one site and one API key."""
 
-    SCOPES = ("correlations:write", "attribution:read", "attribution:write")
-
     def __init__(self, workdir: Path, logs: Path) -> None:
-        flask = [str(SERVER_BIN / "flask"), "--app", "widget_server"]
-        env = {"WIDGET_DATABASE_URL": f"sqlite:///{workdir / 'w.db'}"}
-        run([*flask, "db", "upgrade"], env)
-        site = [*flask, "sites", "create", "--name", "Shop", "--whatsapp-number", "15551234567"]
-        self.site_key = json.loads(run([*site, "--json"], env))["site_key"]
-        scopes = [arg for scope in self.SCOPES for arg in ("--scope", scope)]
-        key = [*flask, "keys", "create", "--site", self.site_key, *scopes, "--json"]
-        self.api_key = json.loads(run(key, env))["api_key"]
+        self.flask = [str(SERVER_BIN / "flask"), "--app", "widget_server"]
+        self.env = {"WIDGET_DATABASE_URL": f"sqlite:///{workdir / 'w.db'}"}
+        run([*self.flask, "db", "upgrade"], self.env)
+        self.site_key, self.api_key = self.add_site("Shop")
         port = free_port()
         self.url = f"http://127.0.0.1:{port}"
-        serve = [*flask, "run", "--host", "127.0.0.1", "--port", str(port), "--without-threads"]
-        self.process = Process("widget-server", serve, env, logs)
+        serve = [*self.flask, "run", "--host", "127.0.0.1", "--port", str(port)]
+        self.process = Process("widget-server", [*serve, "--without-threads"], self.env, logs)
+
+    def add_site(self, name: str, scopes: tuple[str, ...] = SCOPES) -> tuple[str, str]:
+        """Create a site and an API key of it with scopes; return (site key, API key)."""
+        site = [*self.flask, "sites", "create", "--name", name, "--whatsapp-number", "15551234567"]
+        site_key = json.loads(run([*site, "--json"], self.env))["site_key"]
+        options = [arg for scope in scopes for arg in ("--scope", scope)]
+        key = [*self.flask, "keys", "create", "--site", site_key, *options, "--json"]
+        return site_key, json.loads(run(key, self.env))["api_key"]
 
     def start(self) -> None:
         """Serve, and wait until /healthz answers."""
@@ -123,20 +129,35 @@ class WidgetServer:
         """Stop serving (the database stays)."""
         self.process.stop()
 
-    def click(self, page_url: str, device_id: str | None = None) -> str:
+    def click(
+        self, page_url: str, device_id: str | None = None, site_key: str | None = None
+    ) -> str:
         """Click the widget as a new device would; return the correlation ID issued."""
+        answer = self.clicked(page_url, device_id, site_key)
+        return answer["correlation_id"]
+
+    def clicked(
+        self, page_url: str, device_id: str | None = None, site_key: str | None = None
+    ) -> dict[str, str]:
+        """Click the widget; return the server's answer (correlation_id, whatsapp_url)."""
         answer = requests.get(
-            f"{self.url}/c/{self.site_key}",
+            f"{self.url}/c/{site_key or self.site_key}",
             params={"device_id": device_id or uuid.uuid4().hex, "url": page_url},
             headers={"Accept": "application/json"},
             timeout=5,
         )
         assert answer.status_code == 200, answer.text
-        return answer.json()["correlation_id"]
+        return answer.json()
 
-    def attribution(self, reference: str) -> requests.Response:
+    def prefilled(self, page_url: str, site_key: str | None = None) -> tuple[str, str]:
+        """Click the widget; return the reference and the message it pre-fills in WhatsApp."""
+        answer = self.clicked(page_url, site_key=site_key)
+        [text] = parse_qs(urlsplit(answer["whatsapp_url"]).query)["text"]
+        return answer["correlation_id"], text
+
+    def attribution(self, reference: str, api_key: str | None = None) -> requests.Response:
         """GET the attribution row of one reference."""
-        headers = {"Authorization": f"Bearer {self.api_key}"}
+        headers = {"Authorization": f"Bearer {api_key or self.api_key}"}
         path = f"{self.url}/integrations/external/attribution/{reference}"
         return requests.get(path, headers=headers, timeout=5)
 
@@ -146,7 +167,8 @@ def bot_digest() -> str:
     import rasa
 
     digest = hashlib.sha256(rasa.__version__.encode())
-    for path in sorted([BOT / "config.yml", BOT / "domain.yml", *(BOT / "data").rglob("*.yml")]):
+    files = [*(BOT / "domain").rglob("*.yml"), *(BOT / "data").rglob("*.yml")]
+    for path in sorted([BOT / "config.yml", *files]):
         digest.update(path.name.encode() + path.read_bytes())
     return digest.hexdigest()[:16]
 
@@ -164,12 +186,30 @@ ROW = {
 }
 
 
+SENDER = "15550001111"
+METADATA_KEY = "metadata-key-for-tests"
+
+
 def tracker(
-    text: str, metadata: dict[str, Any] | None = None, slots: dict[str, Any] | None = None
+    text: str,
+    metadata: dict[str, Any] | None = None,
+    slots: dict[str, Any] | None = None,
+    *,
+    channel: str = "whatsapp",
+    message_id: str = "wamid.latest",
+    key: str | None = None,
+    events: list[dict[str, Any]] | None = None,
 ) -> Tracker:
-    """Return a tracker whose latest user message is text with metadata."""
+    """Return a tracker whose latest user message is text with metadata, sealed with key."""
     from rasa_sdk import Tracker
 
-    latest = {"text": text, "intent": {"name": "greet"}, "entities": [], "metadata": metadata or {}}
-    events = [{"event": "user", "text": text, "metadata": metadata or {}}]
-    return Tracker("15550001111", slots or {}, latest, events, False, None, {}, "action_listen")
+    from plugin import seal
+
+    metadata = dict(metadata or {})
+    if key:
+        metadata[seal.FIELD] = seal.seal(key, SENDER, message_id, metadata)
+    user = {"event": "user", "text": text, "metadata": metadata}
+    user.update({"input_channel": channel, "message_id": message_id})
+    latest = {"text": text, "intent": {"name": "greet"}, "entities": [], "metadata": metadata}
+    history = [*(events or []), user]
+    return Tracker(SENDER, slots or {}, latest, history, False, None, {}, "action_listen")

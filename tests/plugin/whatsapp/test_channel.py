@@ -1,13 +1,15 @@
 """The channel's routes, served alone in-process: handshake, signature, dedupe, prompt 200."""
 
 import asyncio
+import logging
 import time
 import uuid
 
-from support import SECRETS
+from support import METADATA_KEY, SECRETS
 from support.channel_app import serve
 from support.meta_payloads import payload, post, text, value
 
+from plugin import seal
 from plugin.whatsapp import WhatsAppInput
 
 SECRET = SECRETS["app_secret"]
@@ -153,3 +155,48 @@ def test_an_unknown_reference_reaches_rasa_without_a_web_session(widget_server):
     assert message.metadata["correlation_id"] == "O-unknown"
     assert "web_session" not in message.metadata
     assert not whatsapp.correlator.pending
+
+
+def send_one(whatsapp, words, wa_id="15550005555"):
+    """Send one text message through the channel; return the UserMessage Rasa got."""
+    sent = text(words, wa_id=wa_id)
+    _, [message] = scenario(whatsapp, lambda url: [post(url, payload(value([sent])), SECRET)])
+    return message
+
+
+def test_the_prefilled_message_alone_reaches_the_bot_as_the_reference_intent(widget_server):
+    reference, prefilled = widget_server.prefilled("https://shop.example/?utm_campaign=spring")
+    whatsapp = channel(widget_server.url, widget_server.api_key, metadata_key=METADATA_KEY)
+    message = send_one(whatsapp, prefilled)
+    assert message.text == "/greet"
+    assert message.metadata["whatsapp"]["text"] == prefilled
+    assert message.metadata["correlation_id"] == reference
+    assert message.metadata["web_session"]["parsed_params"] == {"utm_campaign": "spring"}
+    assert seal.is_sealed(METADATA_KEY, "15550005555", message.message_id, message.metadata)
+
+
+def test_the_visitors_own_words_reach_nlu_without_the_prefilled_ones(widget_server):
+    reference, prefilled = widget_server.prefilled("https://shop.example/?utm_campaign=spring")
+    whatsapp = channel(widget_server.url, widget_server.api_key, reference_intent="start")
+    message = send_one(whatsapp, f"{prefilled}\nDo you ship to Spain?")
+    assert message.text == "Do you ship to Spain?"
+    assert message.metadata["correlation_id"] == reference
+    assert seal.FIELD not in message.metadata  # no metadata_key: nothing to seal with
+    assert send_one(whatsapp, prefilled).text == "/start"
+
+
+def test_one_bot_serves_several_sites_and_says_why_a_reference_is_unknown(widget_server, caplog):
+    other_site, other_key = widget_server.add_site("Blog", scopes=("correlations:write",))
+    third_site, _ = widget_server.add_site("Forum")
+    ours = widget_server.click("https://blog.example/?utm_campaign=autumn", site_key=other_site)
+    whatsapp = channel(widget_server.url, f"{widget_server.api_key},{other_key}")
+    message = send_one(whatsapp, f"Reference: {ours}")
+    assert message.metadata["web_session"]["parsed_params"] == {"utm_campaign": "autumn"}
+    theirs = widget_server.click("https://forum.example/", site_key=third_site)
+    with caplog.at_level(logging.WARNING, logger="plugin.whatsapp.correlate"):
+        message = send_one(whatsapp, f"Reference: {theirs}")
+    assert "web_session" not in message.metadata
+    [warning] = [r for r in caplog.records if theirs in r.getMessage()]
+    assert warning.levelno == logging.WARNING
+    assert "unknown to the widget server for the 2 site key(s) configured" in warning.getMessage()
+    assert "a site whose key is not configured" in warning.getMessage()

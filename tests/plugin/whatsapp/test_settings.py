@@ -38,11 +38,42 @@ def test_each_required_setting_is_named_when_missing(name):
         ({"server_timeout": "soon"}, "server_timeout must be a number"),
         ({"dedupe_ttl": "-5"}, "dedupe_ttl must be positive"),
         ({"verify_tokn": "x"}, "unknown setting"),
+        ({"reference_intent": "/greet"}, "reference_intent must be an intent name"),
+        ({"reference_intent": "greet me"}, "reference_intent must be an intent name"),
+        ({"reference_templates": ["Ref {ref}"]}, "must hold {reference} once"),
+        ({"reference_templates": "{reference} {reference}"}, "must hold {reference} once"),
+        ({"server_api_key": " , "}, r"missing setting\(s\) \['server_api_key'\]"),
+        ({"server_api_key": {"a": 1}}, "server_api_key must be a string or a list"),
     ],
 )
 def test_malformed_settings_are_explained(change, complaint):
     with pytest.raises(SettingsError, match=complaint):
         WhatsAppInput.from_credentials({**GOOD, **change})
+
+
+def test_several_site_keys_templates_and_the_metadata_key():
+    channel = WhatsAppInput.from_credentials(
+        {
+            **GOOD,
+            "server_api_key": "wah_shop, wah_blog",
+            "reference_intent": "start_campaign",
+            "reference_templates": ["Hola {reference}", "Ref {reference} (keep it)"],
+            "metadata_key": " shared ",
+        }
+    )
+    assert channel.settings.server_api_key == ("wah_shop", "wah_blog")
+    assert channel.server.api_keys == ("wah_shop", "wah_blog")
+    assert channel.settings.reference_intent == "start_campaign"
+    assert channel.settings.reference_templates == ("Hola {reference}", "Ref {reference} (keep it)")
+    assert channel.settings.metadata_key == "shared"
+    as_list = WhatsAppInput.from_credentials({**GOOD, "server_api_key": ["wah_shop", "wah_blog"]})
+    assert as_list.settings.server_api_key == ("wah_shop", "wah_blog")
+
+
+def test_defaults_of_the_reference_settings():
+    settings = WhatsAppInput.from_credentials(GOOD).settings
+    assert (settings.reference_intent, settings.reference_templates) == ("greet", ())
+    assert settings.metadata_key is None
 
 
 def test_no_credentials_at_all_names_the_key():
