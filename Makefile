@@ -75,6 +75,7 @@ bench: setup setup-bot
 	$(PY) bench/click.py
 	$(PY) bench/attribution.py
 	$(PY) bench/webhooks.py
+	$(PY) bench/conversions.py
 	$(PY) bench/widget_size.py
 	$(BOT_PY) bench/channel.py
 

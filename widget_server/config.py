@@ -114,6 +114,9 @@ SETTINGS: dict[str, Setting] = {
     ),
     "WEBHOOK_POLL_INTERVAL": Setting(0.05, _number, "a worker's idle poll interval (s)", 0),
     "WEBHOOK_BATCH_SIZE": Setting(50, _integer, "deliveries claimed at once", 1),
+    "META_GRAPH_VERSION": Setting(
+        "v26.0", _text, "Graph API version of Meta destinations without --graph-version"
+    ),
     "WEBHOOK_ROTATION_OVERLAP_HOURS": Setting(
         24.0, _number, "default of rotate-secret --overlap-hours", 0
     ),

@@ -111,6 +111,8 @@ class WebSession(db.Model):
     __table_args__ = (
         Index("ix_web_session_site_created", "site_id", "created_at", "id"),
         Index("ix_web_session_site_device", "site_id", "device_id", "created_at"),
+        # One row per WhatsApp message: a click-to-WhatsApp referral reported twice is one row.
+        Index("ix_web_session_site_message", "site_id", "message_id", unique=True),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -130,6 +132,13 @@ class WebSession(db.Model):
     profile_name: Mapped[str | None] = mapped_column(String(200))
     message_id: Mapped[str | None] = mapped_column(String(200))
     lead_type: Mapped[str | None] = mapped_column(String(64))
+    # Beyond the row's keys: what webhooks and conversions also learn about the visitor.
+    consent: Mapped[str] = mapped_column(String(8), default="unknown", server_default="unknown")
+    fbp: Mapped[str | None] = mapped_column(String(255))
+    fbc: Mapped[str | None] = mapped_column(String(255))
+    ga: Mapped[str | None] = mapped_column(String(255))
+    lead_value: Mapped[float | None]
+    lead_currency: Mapped[str | None] = mapped_column(String(3))
 
     def to_row(self) -> dict:
         """Render the attribution row exactly as the API shows it."""
@@ -143,6 +152,18 @@ class WebSession(db.Model):
             "ip_address": self.ip_address,
             "user_agent": self.user_agent,
             "lead_type": self.lead_type,
+        }
+
+    def event_data(self) -> dict:
+        """Render the row with what webhooks and conversions also get: the visitor's ids."""
+        browser_ids = {"fbp": self.fbp, "fbc": self.fbc, "ga": self.ga}
+        return {
+            **self.to_row(),
+            "whatsapp_id": self.whatsapp_id,
+            "profile_name": self.profile_name,
+            "message_id": self.message_id,
+            "consent": self.consent,
+            "browser_ids": {key: value for key, value in browser_ids.items() if value},
         }
 
 

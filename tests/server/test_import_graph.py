@@ -8,13 +8,14 @@ import widget_server
 
 PACKAGE = Path(widget_server.__file__).parent
 # Lowest first: a module may import its own layer or a lower one, never a higher one.
-# Rooms to come: conversions/ and privacy/ beside sessions/. The limiter serves the click path
-# and the dashboard's login alike.
+# Conversions share the outbox and worker with webhooks, so they share its layer.
+# Rooms to come: privacy/ beside sessions/. The limiter serves the click path and the
+# dashboard's login alike.
 LAYERS = [
     {"config", "db", "errors"},
     {"models"},
     {"sites"},
-    {"webhooks"},
+    {"webhooks", "conversions"},
     {"clicks", "sessions", "limits"},
     {"api", "cli", "dashboard", "health"},
     {"__init__"},

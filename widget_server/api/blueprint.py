@@ -2,7 +2,7 @@
 
 from flask import Blueprint
 
-from widget_server.api import attribution, auth, correlations
+from widget_server.api import attribution, auth, correlations, referrals
 
 bp = Blueprint("api", __name__, url_prefix="/integrations/external")
 bp.register_error_handler(auth.AuthError, auth.render)
@@ -11,3 +11,4 @@ bp.add_url_rule("/attribution", view_func=attribution.list_rows, methods=["GET"]
 bp.add_url_rule("/attribution/<reference>", view_func=attribution.get_row, methods=["GET"])
 bp.add_url_rule("/attribution/<reference>", view_func=attribution.patch_row, methods=["PATCH"])
 bp.add_url_rule("/correlations", view_func=correlations.correlate, methods=["POST"])
+bp.add_url_rule("/referrals", view_func=referrals.record, methods=["POST"])

@@ -9,6 +9,7 @@ from widget_server.api.spec import (
     ID,
     LEAD,
     PAGE,
+    REFERRAL,
     ROW,
     ROW_ID,
     TIME,
@@ -58,6 +59,11 @@ DOCUMENT = {
                 query("device_id", {"type": "string"}, "The widget's opaque device id"),
                 query("url", {"type": "string"}, "The page URL, whose UTM parameters are kept"),
                 query("ref", {"type": "string"}, "The page's referrer"),
+                query("consent", {"type": "string"},
+                      "granted, denied or unknown (anything else is unknown)"),
+                query("fbp", {"type": "string"}, "The _fbp cookie; dropped without consent"),
+                query("fbc", {"type": "string"}, "The _fbc cookie; dropped without consent"),
+                query("ga", {"type": "string"}, "The _ga cookie; dropped without consent"),
             ],
             "responses": {
                 "200": {"description": "With Accept: application/json, the handoff",
@@ -96,6 +102,13 @@ DOCUMENT = {
              "413": error("Body too large"), "415": error("Body is not application/json")},
             summary="Link a WhatsApp conversation to the session its message referenced",
             requestBody=json_body(CORRELATION),
+        )},
+        "/integrations/external/referrals": {"post": secured(
+            "correlations:write",
+            {"200": ok(ROW_REF, "The ad's row (the same one for a repeated message_id)"),
+             "413": error("Body too large"), "415": error("Body is not application/json")},
+            summary="Record a conversation started from a click-to-WhatsApp ad as its own row",
+            requestBody=json_body(REFERRAL),
         )},
         "/healthz": {"get": {
             "summary": "Liveness with a database check",

@@ -119,5 +119,37 @@ LEAD = {
     "type": "object",
     "additionalProperties": False,
     "required": ["lead_type"],
-    "properties": {"lead_type": nullable({**TEXT, "maxLength": 64})},
+    "properties": {
+        "lead_type": nullable({**TEXT, "maxLength": 64}),
+        "value": {"type": "number", "minimum": 0, "maximum": 1e12},
+        "currency": {"type": "string", "pattern": "^[A-Z]{3}$", "description": "ISO 4217"},
+    },
+    # The value of a sale goes with its currency, and with a lead type.
+    "dependentRequired": {"value": ["currency"], "currency": ["value"]},
+    "if": {"required": ["value"]},
+    "then": {"properties": {"lead_type": {"type": "string"}}},
+}
+REFERRAL = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["whatsapp_id", "message_id", "referral"],
+    "properties": {
+        "whatsapp_id": {"type": "string", "pattern": "^[0-9]{1,32}$"},
+        "message_id": {**TEXT, "maxLength": 200},
+        "profile_name": nullable({**TEXT, "maxLength": 200}),
+        "referral": {
+            "type": "object",
+            "description": "The `referral` of the first message, as Meta sends it; other fields "
+            "are accepted and not kept",
+            "required": ["ctwa_clid"],
+            "properties": {
+                "ctwa_clid": {**TEXT, "maxLength": 512},
+                "source_id": nullable({**TEXT, "maxLength": 200}),
+                "source_type": nullable({**TEXT, "maxLength": 32}),
+                "source_url": nullable(
+                    {"type": "string", "pattern": "^https?://", "maxLength": 2048}
+                ),
+            },
+        },
+    },
 }

@@ -1,7 +1,8 @@
-"""The command line under `flask --app widget_server`: sites, keys, users, purge and webhooks."""
+"""The command line under `flask --app widget_server`: every command group."""
 
 from flask import Flask
 
+from widget_server.cli.destination_commands import destinations
 from widget_server.cli.key_commands import keys
 from widget_server.cli.retention_commands import purge
 from widget_server.cli.site_commands import sites
@@ -11,5 +12,5 @@ from widget_server.cli.webhook_commands import webhooks
 
 def register(app: Flask) -> None:
     """Attach every command group to app."""
-    for command in (sites, keys, users, purge, webhooks):
+    for command in (sites, keys, users, purge, webhooks, destinations):
         app.cli.add_command(command)

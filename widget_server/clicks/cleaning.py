@@ -15,6 +15,7 @@ CLICK_ID_NAMES = {name.lower(): name for name in CLICK_IDS}
 # Control characters, undecodable bytes (kept as surrogates) and replacement characters.
 _JUNK = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffd]")
 _DEVICE_ID = re.compile(rf"[\x21-\x7e]{{1,{MAX_DEVICE_ID}}}")
+_COOKIE = re.compile(r"[\x21-\x7e]{1,255}")
 
 
 def query_args(query_string: bytes) -> dict[str, str]:
@@ -45,6 +46,18 @@ def clean_url(value: str | None) -> str | None:
 def clean_device_id(value: str | None) -> str | None:
     """Return value if it is a short run of visible ASCII characters, else None."""
     if value and _DEVICE_ID.fullmatch(value):
+        return value
+    return None
+
+
+def clean_consent(value: str | None) -> str:
+    """Return the widget's consent state: granted, denied, or unknown for anything else."""
+    return value if value in ("granted", "denied") else "unknown"
+
+
+def clean_cookie(value: str | None) -> str | None:
+    """Return a first-party cookie value (`_fbp`, `_fbc`, `_ga`) if it is short visible ASCII."""
+    if value and _COOKIE.fullmatch(value):
         return value
     return None
 

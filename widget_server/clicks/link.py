@@ -4,7 +4,14 @@ import re
 
 from flask import Blueprint, Response, current_app, jsonify, redirect, request
 
-from widget_server.clicks.cleaning import clean_device_id, clean_text, clean_url, query_args
+from widget_server.clicks.cleaning import (
+    clean_consent,
+    clean_cookie,
+    clean_device_id,
+    clean_text,
+    clean_url,
+    query_args,
+)
 from widget_server.clicks.client_ip import client_ip
 from widget_server.clicks.crawlers import is_crawler
 from widget_server.clicks.recording import Click, record_click
@@ -44,6 +51,11 @@ def _parse_click() -> Click:
     # Junk is dropped, never refused: a visitor must always reach WhatsApp.
     args = query_args(request.query_string)
     user_agent = request.headers.get("User-Agent")
+    consent = clean_consent(args.get("consent"))
+    # A visitor who said no leaves no browser id behind, whatever the request carried.
+    cookies = {} if consent == "denied" else {
+        name: clean_cookie(args.get(name)) for name in ("fbp", "fbc", "ga")
+    }  # fmt: skip
     return Click(
         device_id=clean_device_id(args.get("device_id")),
         click_url=clean_url(args.get("url")),
@@ -55,6 +67,8 @@ def _parse_click() -> Click:
             current_app.config["TRUSTED_PROXIES"],  # an int since create_app
         ),
         preview=request.method == "HEAD" or is_crawler(user_agent) or _is_prefetch(),
+        consent=consent,
+        **cookies,
     )
 
 

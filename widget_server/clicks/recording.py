@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from urllib.parse import quote
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import String, bindparam, case, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 import correlation_id
@@ -39,14 +39,28 @@ LOOKUP = (
     .order_by(WebSession.created_at.desc())
     .limit(1)
 )
-# Counted in SQL so that concurrent clicks of one device are all counted.
+_session = WebSession.__table__.c
+BROWSER_IDS = ("fbp", "fbc", "ga")
+
+
+def _latest(name: str):
+    """The click's browser id, else the one kept; none at all once consent is denied."""
+    kept = func.coalesce(bindparam(name, type_=String()), _session[name])
+    return case((bindparam("consent") == "denied", None), else_=kept)
+
+
+# Counted in SQL so that concurrent clicks of one device are all counted. The latest click's
+# consent decides for the session: a later "denied" also forgets the browser ids.
 COUNT_CLICK = (
     update(WebSession.__table__)
-    .where(WebSession.__table__.c.id == bindparam("session_id"))
+    .where(_session.id == bindparam("session_id"))
     .values(
-        click_count=WebSession.__table__.c.click_count + 1, last_click_at=bindparam("clicked_at")
+        click_count=_session.click_count + 1,
+        last_click_at=bindparam("clicked_at"),
+        consent=bindparam("consent"),
+        **{name: _latest(name) for name in BROWSER_IDS},
     )
-    .returning(WebSession.__table__.c.click_count)
+    .returning(_session.click_count)
 )
 # A drawn ID that is already taken inserts nothing and returns no row: the caller draws again,
 # with no savepoint and no error to recover from.
@@ -68,6 +82,15 @@ class Click:
     user_agent: str | None = None
     ip_address: str | None = None
     preview: bool = False
+    consent: str = "unknown"
+    fbp: str | None = None
+    fbc: str | None = None
+    ga: str | None = None
+
+    def browser_ids(self) -> dict:
+        """Return the first-party cookie values the click carried."""
+        ids = {"fbp": self.fbp, "fbc": self.fbc, "ga": self.ga}
+        return {name: value for name, value in ids.items() if value}
 
 
 @dataclass(frozen=True)
@@ -99,9 +122,9 @@ def _write(connection, found, click: Click) -> str:
     with write_turn(connection):  # commits the session row and its outbox rows together
         if reuse:
             reference, created_at = found.correlation_id, found.created_at
-            click_count = connection.execute(
-                COUNT_CLICK, {"session_id": found.session_id, "clicked_at": now}
-            ).scalar()
+            values = {"session_id": found.session_id, "clicked_at": now, "consent": click.consent}
+            values.update((name, getattr(click, name)) for name in BROWSER_IDS)
+            click_count = connection.execute(COUNT_CLICK, values).scalar()
         else:
             reference = _issue(connection, found.site_id, click, params, now)
             created_at, click_count = now, 1
@@ -131,6 +154,8 @@ def _issue(connection, site_id: int, click: Click, params: dict, now) -> str:
         "parsed_params": params,
         "ip_address": click.ip_address,
         "user_agent": click.user_agent,
+        "consent": click.consent,
+        **{name: getattr(click, name) for name in BROWSER_IDS},
     }
     for _ in range(ATTEMPTS):
         reference = correlation_id.new_id()
@@ -151,4 +176,6 @@ def _event(reference, click: Click, params: dict, click_count: int, created_at, 
         "click_count": click_count,
         "created_at": isoformat(created_at),
         "clicked_at": isoformat(now),
+        "consent": click.consent,
+        "browser_ids": click.browser_ids(),
     }

@@ -39,10 +39,5 @@ def correlate(
 
 
 def event_data(session: WebSession) -> dict:
-    """Build the `conversation.correlated` payload: the row plus the conversation."""
-    return {
-        **session.to_row(),
-        "whatsapp_id": session.whatsapp_id,
-        "profile_name": session.profile_name,
-        "message_id": session.message_id,
-    }
+    """Build the `conversation.correlated` payload: the row, the conversation, consent and ids."""
+    return session.event_data()

@@ -76,8 +76,14 @@ def one(site_id: int, correlation_id: str) -> WebSession:
     raise ApiError(404, f"no attribution row with correlation_id {correlation_id}")
 
 
-def set_lead_type(site_id: int, correlation_id: str, lead_type: str | None) -> WebSession:
-    """Set a row's lead type and announce `lead.updated` once per actual change."""
+def set_lead_type(
+    site_id: int,
+    correlation_id: str,
+    lead_type: str | None,
+    value: float | None = None,
+    currency: str | None = None,
+) -> WebSession:
+    """Set a row's lead type (with its value) and announce `lead.updated` once per change."""
     while True:
         row = one(site_id, correlation_id)
         previous = row.lead_type
@@ -87,13 +93,19 @@ def set_lead_type(site_id: int, correlation_id: str, lead_type: str | None) -> W
         changed = db.session.execute(
             update(WebSession)
             .where(WebSession.id == row.id, WebSession.lead_type.is_not_distinct_from(previous))
-            .values(lead_type=lead_type)
+            .values(lead_type=lead_type, lead_value=value, lead_currency=currency)
             .execution_options(synchronize_session=False)
         ).rowcount
         if changed:
             db.session.refresh(row)
             rollup.forget(site_id, row.created_at)
-            enqueue(site_id, "lead.updated", {**row.to_row(), "previous_lead_type": previous})
+            data = {
+                **row.event_data(),
+                "previous_lead_type": previous,
+                "value": row.lead_value,
+                "currency": row.lead_currency,
+            }
+            enqueue(site_id, "lead.updated", data)
             db.session.commit()
             return row
         db.session.rollback()

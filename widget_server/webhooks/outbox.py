@@ -2,6 +2,7 @@
 
 import sqlalchemy as sa
 
+from widget_server.conversions.planning import plan
 from widget_server.db import db
 from widget_server.models import UTCDateTime, utcnow
 from widget_server.webhooks.tables import (
@@ -52,7 +53,10 @@ _EVENT_AND_DELIVERIES = sa.select(_event.c.id).add_cte(
 
 
 def enqueue(site_id: int, event_type: str, data: dict, connection=None) -> WebhookEvent:
-    """Write an event and its deliveries in the caller's transaction; return it, unattached."""
+    """Write an event, its deliveries and its conversions in the caller's transaction.
+
+    Return the event, unattached.
+    """
     if event_type not in EVENT_TYPES:
         raise ValueError(f"unknown webhook event type {event_type!r}")
     # The session's connection does not flush the caller's pending rows: the caller decides that,
@@ -72,6 +76,7 @@ def enqueue(site_id: int, event_type: str, data: dict, connection=None) -> Webho
     else:
         event_id = connection.execute(_EVENT, params).scalar_one()
         connection.execute(_DELIVERIES, {**params, "event_id": event_id})
+    plan(connection, site_id, event_id, event_type, data, params["now"])
     return WebhookEvent(
         id=event_id,
         uid=params["uid_"],

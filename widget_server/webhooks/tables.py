@@ -11,7 +11,12 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from widget_server.db import db
 from widget_server.models import Site, UTCDateTime, isoformat, utcnow
 
-EVENT_TYPES = ("widget.click", "conversation.correlated", "lead.updated")
+EVENT_TYPES = (
+    "widget.click",
+    "conversation.correlated",
+    "lead.updated",
+    "destination.failing",
+)
 PENDING, DELIVERED, FAILED, DISABLED = "pending", "delivered", "failed", "disabled"
 
 

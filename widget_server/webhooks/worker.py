@@ -9,6 +9,7 @@ from dataclasses import replace
 
 import sqlalchemy as sa
 
+from widget_server.conversions.delivery import Conversions
 from widget_server.db import db
 from widget_server.webhooks import sender
 from widget_server.webhooks.queue import Job, anything_due, claim, record
@@ -19,7 +20,7 @@ log = logging.getLogger("widget_server.webhooks")
 
 
 class Worker:
-    """A loop that delivers until stopped; run several on PostgreSQL to scale out."""
+    """A loop that delivers webhooks and conversions until stopped; run several to scale out."""
 
     def __init__(self, app, name: str | None = None):
         self.app = app
@@ -33,13 +34,16 @@ class Worker:
         )
         if self.send_window <= 0:
             raise ValueError("WEBHOOK_LEASE_SECONDS must exceed both timeouts plus 2 seconds")
+        self.conversions = Conversions(
+            self.settings, self.session, self.stopping, app.config["META_GRAPH_VERSION"]
+        )
 
     def run(self, once: bool = False) -> None:
         """Deliver until stop() (or, with once, until nothing is due)."""
         with self.app.app_context():
             while not self.stopping.is_set():
                 try:
-                    claimed = self.step()
+                    claimed = self.step() + self.conversions.step(self.name)
                 except (sa.exc.OperationalError, sa.exc.InterfaceError) as error:
                     log.warning("database unavailable, retrying in 1 s: %s", error.orig)
                     db.session.rollback()

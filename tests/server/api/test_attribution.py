@@ -244,7 +244,10 @@ def test_patch_sets_the_lead_type_and_announces_each_change_once(app, client, si
         ("qualified", None),
         (None, "qualified"),
     ]
-    assert set(sent[0][1]) == ROW_KEYS | {"previous_lead_type"}
+    assert set(sent[0][1]) == ROW_KEYS | {
+        "previous_lead_type", "value", "currency", "whatsapp_id", "profile_name", "message_id",
+        "consent", "browser_ids",
+    }  # fmt: skip
     assert stored(app, ids[0])["lead_type"] is None
 
 
@@ -306,7 +309,7 @@ def test_patch_of_another_sites_row_is_404_and_changes_nothing(app, client, site
         (
             {"json": {"lead_type": "hot", "owner": "me"}},
             400,
-            "unknown field 'owner'; allowed fields: lead_type",
+            "unknown field 'owner'; allowed fields: currency, lead_type, value",
         ),
         (
             {"json": {"lead_type": "hot", "pad": "x" * 9000}},

@@ -40,6 +40,8 @@ def test_links_the_session_and_announces_it_once(app, client, site, plugin):
         "whatsapp_id": "15557654321",
         "profile_name": "Ana",
         "message_id": "wamid.A",
+        "consent": "unknown",
+        "browser_ids": {},
     }
 
 

@@ -94,6 +94,7 @@ def test_the_document_lists_every_endpoint(client):
         ("/integrations/external/attribution/{correlation_id}", "get"),
         ("/integrations/external/attribution/{correlation_id}", "patch"),
         ("/integrations/external/correlations", "post"),
+        ("/integrations/external/referrals", "post"),
         ("/healthz", "get"),
         ("/openapi.json", "get"),
     }

@@ -1,0 +1,1 @@
+"""Conversions: per-site ad-platform destinations, fed by the outbox, sent by its worker."""

@@ -1,0 +1,182 @@
+"""The conversion queue: claim due conversions under a lease, record what each attempt did."""
+
+import secrets
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
+
+from widget_server.conversions.conversion_tables import (
+    DELIVERED,
+    DISABLED,
+    FAILED,
+    FAILING,
+    OK,
+    PENDING,
+    SKIPPED,
+    ConversionDelivery,
+    Destination,
+)
+from widget_server.conversions.dispatch import Job
+from widget_server.conversions.facts import Facts
+from widget_server.conversions.kinds import Skip
+from widget_server.conversions.posting import Result
+from widget_server.db import db
+from widget_server.models import utcnow
+from widget_server.webhooks.outbox import enqueue
+from widget_server.webhooks.queue import MAX_RETRY_AFTER
+from widget_server.webhooks.settings import Settings
+
+C = ConversionDelivery
+
+
+def _due(now):
+    return sa.and_(
+        C.state == PENDING,
+        C.next_attempt_at <= now,
+        sa.or_(C.claimed_until.is_(None), C.claimed_until < now),
+    )
+
+
+def anything_due() -> bool:
+    """Tell cheaply, without taking a write lock, whether a conversion is waiting."""
+    found = db.session.scalar(sa.select(C.id).where(_due(utcnow())).limit(1))
+    db.session.rollback()
+    return found is not None
+
+
+def claim(settings: Settings, owner: str) -> tuple[str, list[Job]]:
+    """Lease up to batch_size due conversions to owner; return the claim token and the jobs."""
+    now = utcnow()
+    token = f"{owner}:{secrets.token_hex(4)}"
+    # As for webhooks (see webhooks/queue.py): SKIP LOCKED lets workers pass each other on
+    # PostgreSQL, and the repeated condition makes the UPDATE a compare-and-set on SQLite.
+    ids = db.session.scalars(
+        sa.select(C.id)
+        .where(_due(now))
+        .order_by(C.next_attempt_at, C.id)
+        .limit(settings.batch_size)
+        .with_for_update(skip_locked=True)
+    ).all()
+    if not ids:
+        db.session.rollback()
+        return token, []
+    db.session.execute(
+        sa.update(C)
+        .where(C.id.in_(ids), _due(now))
+        .values(claimed_by=token, claimed_until=now + timedelta(seconds=settings.lease_seconds))
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    rows = db.session.scalars(
+        sa.select(C)
+        .where(C.claimed_by == token)
+        .order_by(C.next_attempt_at, C.id)
+        .options(joinedload(C.event), joinedload(C.destination))
+    ).all()
+    jobs = [job_of(row) for row in rows]
+    db.session.rollback()
+    return token, jobs
+
+
+def job_of(row: ConversionDelivery) -> Job:
+    """Detach what sending a conversion needs from its row."""
+    return Job(
+        row.id,
+        row.attempts,
+        row.destination_id,
+        row.destination.kind,
+        row.destination.options,
+        row.destination.secrets,
+        row.event_name,
+        Facts.from_event(row.event.data, row.trigger, row.event.created_at),
+    )
+
+
+def record(settings: Settings, token: str, results: list, released: list[Job]) -> None:
+    """Write each outcome (a Result, a Skip, or None for a released job) in one transaction."""
+    now = utcnow()
+    for job, outcome in [*results, *((job, None) for job in released)]:
+        values = _changes(settings, job, outcome, now)
+        values.update(claimed_by=None, claimed_until=None)
+        db.session.execute(
+            sa.update(C)
+            .where(C.id == job.id, C.claimed_by == token)
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+        if isinstance(outcome, Result):
+            _destination_saw(job, outcome, now)
+    db.session.commit()
+
+
+def _changes(settings: Settings, job: Job, outcome, now: datetime) -> dict:
+    if outcome is None:
+        return {}
+    if isinstance(outcome, Skip):
+        return {"state": SKIPPED, "last_error": outcome.reason, "last_attempt_at": now}
+    values = {
+        "attempts": job.attempts + 1,
+        "last_attempt_at": now,
+        "last_status": outcome.status,
+        "last_error": outcome.error,
+    }
+    if outcome.ok:
+        values.update(state=DELIVERED, delivered_at=now)
+    elif outcome.permanent or job.attempts + 1 >= settings.max_attempts:
+        # The same body would be refused again; a fixed token is the one thing worth waiting for.
+        values["state"] = FAILED
+    else:
+        delay = settings.backoff(job.attempts + 1)
+        if outcome.retry_after is not None:
+            delay = max(delay, min(outcome.retry_after, MAX_RETRY_AFTER))
+        values["next_attempt_at"] = now + timedelta(seconds=delay)
+    return values
+
+
+def _destination_saw(job: Job, outcome: Result, now: datetime) -> None:
+    """Keep the destination's status: ok after a success, failing after a refusal."""
+    table = Destination.__table__
+    if outcome.ok:
+        db.session.execute(
+            table.update()
+            .where(table.c.id == job.destination_id)
+            .values(status=OK, last_success_at=now)
+        )
+        return
+    failing = outcome.auth or outcome.permanent
+    db.session.execute(
+        table.update()
+        .where(table.c.id == job.destination_id)
+        .values(last_error=outcome.error, last_error_at=now)
+    )
+    if not failing:
+        return
+    # Only the attempt that flips the status announces it: one webhook per spell of failure.
+    flipped = db.session.execute(
+        table.update()
+        .where(table.c.id == job.destination_id, table.c.status != FAILING)
+        .values(status=FAILING)
+    ).rowcount
+    if flipped:
+        site_id = db.session.scalar(
+            sa.select(table.c.site_id).where(table.c.id == job.destination_id)
+        )
+        data = {
+            "destination_id": job.destination_id,
+            "kind": job.kind,
+            "status": FAILING,
+            "last_status": outcome.status,
+            "last_error": outcome.error,
+            "failing_since": now.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+        }
+        enqueue(site_id, "destination.failing", data)
+
+
+def park(destination_id: int) -> None:
+    """Park a disabled destination's pending conversions."""
+    db.session.execute(
+        sa.update(C)
+        .where(C.destination_id == destination_id, C.state == PENDING)
+        .values(state=DISABLED)
+    )
