@@ -5,6 +5,7 @@ the platform's, and records what it accepted; `GET /_received` lists it for test
 Nothing leaves 127.0.0.1.
 """
 
+import json
 import secrets
 import threading
 
@@ -22,15 +23,19 @@ DEFAULTS = {
 class Journal:
     """What each platform accepted, and the faults queued for its next requests."""
 
-    def __init__(self):
+    def __init__(self, echo: bool = False):
+        self.echo = echo  # print each accepted conversion as a JSON line (the demo shows them)
         self.lock = threading.Lock()
         self.entries: list[dict] = []
         self.faults: dict[str, list[int]] = {}
         self.tokens: set[str] = set()
 
     def record(self, platform: str, body, **extra) -> None:
+        entry = {"platform": platform, "body": body, **extra}
         with self.lock:
-            self.entries.append({"platform": platform, "body": body, **extra})
+            self.entries.append(entry)
+        if self.echo and platform in ("meta", "google", "ga4"):
+            print(json.dumps(entry, separators=(",", ":")), flush=True)
 
     def fault(self, platform: str) -> int | None:
         """Pop the next status queued for platform, if any."""
@@ -50,7 +55,7 @@ def create_app(config: dict | None = None) -> Flask:
     app = Flask(__name__)
     app.config.from_mapping(DEFAULTS)
     app.config.from_mapping(config or {})
-    app.extensions["ads_journal"] = Journal()
+    app.extensions["ads_journal"] = Journal(echo=bool(app.config.get("PRINT")))
 
     from examples.ads_standin import ga4, google, meta
 

@@ -21,10 +21,11 @@ def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=7104)
+    parser.add_argument("--print", action="store_true", help="print each conversion received")
     for key, value in DEFAULTS.items():
         parser.add_argument("--" + key.lower().replace("_", "-"), default=value)
     args = parser.parse_args(argv)
-    app = create_app({key: getattr(args, key.lower()) for key in DEFAULTS})
+    app = create_app({**{key: getattr(args, key.lower()) for key in DEFAULTS}, "PRINT": args.print})
     server = make_server(args.host, args.port, app, threaded=True, request_handler=Quiet)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     base = f"http://{args.host}:{args.port}"

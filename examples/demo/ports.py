@@ -13,6 +13,7 @@ class Ports:
     widget: int = 7101
     standin: int = 7102
     receiver: int = 7103
+    ads: int = 7104
     rasa: int = 7105
     actions: int = 7155
 

@@ -18,6 +18,7 @@ BOT_BIN = REPO / ".venv-bot" / "bin"
 MODEL_CACHE = REPO / "instance" / "demo-models"
 BUSINESS_NUMBER = "15550001234"
 PHONE_NUMBER_ID = "100000000000001"
+WABA_ID = "200000000000002"
 QUERY = "?utm_source=newsletter&utm_campaign=launch"
 
 
@@ -63,8 +64,15 @@ class Stack:
         self._clear_workdir()
         self.say(f"Starting the demo in {self.workdir} (logs in {self.supervisor.log_dir})")
         self.say("  widget server: creating the database, the demo site, a key and a webhook")
+        self.say("  with conversion destinations for Meta, Google Ads and GA4 on their stand-in")
         site = widget.create_site(
-            self.supervisor, self.workdir, self.standin_url, self.url("receiver"), BUSINESS_NUMBER
+            self.supervisor,
+            self.workdir,
+            self.standin_url,
+            self.url("receiver"),
+            BUSINESS_NUMBER,
+            self.url("ads"),
+            WABA_ID,
         )
         model = bot.ensure_model(self.supervisor, BOT_BIN / "rasa", MODEL_CACHE, self.say)
         self._start_bot(model, site["api_key"])
@@ -111,6 +119,10 @@ class Stack:
         receiver += ["--port", str(self.ports.receiver), "--secret", webhook_secret]
         echo = (lambda line: self.say(f"  [webhook] {line}")) if self.echo_webhooks else None
         self.supervisor.start("webhook-receiver", receiver, None, REPO, echo=echo)
+        ads = [str(SERVER_BIN / "python"), "-u", "-m", "examples.ads_standin", "--print"]
+        ads += ["--port", str(self.ports.ads)]
+        echo = (lambda line: self.say(f"  [conversion] {line}")) if self.echo_webhooks else None
+        self.supervisor.start("ads-standin", ads, None, REPO, echo=echo)
 
     def _start_standin(self) -> None:
         argv = [str(SERVER_BIN / "python"), "-m", "examples.wa_standin"]
@@ -159,6 +171,7 @@ class Stack:
             ("widget-server", self.url("widget") + "/healthz", 60),
             ("wa-standin", self.url("standin") + "/healthz", 30),
             ("site", self.url("site") + "/", 30),
+            ("ads-standin", self.url("ads") + "/_received", 30),
             ("rasa-actions", self.url("actions") + "/health", 120),
             ("rasa", self.url("rasa") + "/webhooks/whatsapp/", 240),
         ]

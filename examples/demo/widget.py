@@ -3,6 +3,7 @@
 import json
 from pathlib import Path
 
+from examples.ads_standin import DEFAULTS as ADS
 from examples.demo.processes import Supervisor
 
 REPO = Path(__file__).resolve().parents[2]
@@ -26,9 +27,15 @@ def server_env(workdir: Path) -> dict:
 
 
 def create_site(
-    supervisor: Supervisor, workdir: Path, whatsapp_url: str, receiver_url: str, number: str
+    supervisor: Supervisor,
+    workdir: Path,
+    whatsapp_url: str,
+    receiver_url: str,
+    number: str,
+    ads_url: str,
+    waba_id: str,
 ) -> dict:
-    """Migrate the database, create the site, an API key and a webhook endpoint; return them."""
+    """Migrate the database, create the site, a key, a webhook and destinations; return them."""
     env = server_env(workdir)
 
     def cli(*args: str) -> dict:
@@ -42,4 +49,30 @@ def create_site(
     key = site["site_key"]
     api_key = cli("keys", "create", "--site", key, *[f"--scope={scope}" for scope in SCOPES])
     hook = cli("webhooks", "add", "--site", key, "--url", receiver_url)
+    for kind, *options in destinations(workdir, ads_url, waba_id):
+        cli("destinations", "add", "--site", key, "--kind", kind, "--api-base", ads_url, *options)
     return {"key": key, "api_key": api_key["api_key"], "webhook_secret": hook["secret"]}
+
+
+def destinations(workdir: Path, ads_url: str, waba_id: str) -> list[list[str]]:
+    """Return the demo's four destinations, with the ad-platform stand-in's ids and secrets."""
+    credentials = workdir / "google-credentials.json"
+    credentials.write_text(
+        json.dumps(
+            {
+                "type": "authorized_user",
+                "client_id": ADS["GOOGLE_CLIENT_ID"],
+                "client_secret": ADS["GOOGLE_CLIENT_SECRET"],
+                "refresh_token": ADS["GOOGLE_REFRESH_TOKEN"],
+                "token_uri": f"{ads_url}/token",
+            }
+        )
+    )
+    meta = ["--dataset-id", "300000000000003", "--access-token", ADS["META_ACCESS_TOKEN"]]
+    return [
+        ["meta_messaging", *meta, "--waba-id", waba_id],
+        ["meta_web", *meta],
+        ["google_ads", "--customer-id", "123-456-7890", "--conversion-action-id", "400000004",
+         "--credentials-file", str(credentials), "--hashed-phone"],
+        ["ga4", "--measurement-id", "G-DEMO0001", "--api-secret", ADS["GA4_API_SECRET"]],
+    ]  # fmt: skip

@@ -130,6 +130,23 @@ def test_a_campaign_visitor_reaches_the_bot_which_names_the_campaign(demo, chrom
     assert row["parsed_params"]["utm_source"] == "newsletter"
     assert row["parsed_params"]["utm_campaign"] == "launch"
 
+    # The conversation is a lead: the worker sends it to Meta's website stand-in (the click had
+    # no gclid for Google, no _ga cookie for GA4 and no ad referral for business messaging).
+    received = state["urls"]["ads"] + "/_received?platform=meta"
+    [lead] = wait_until(
+        lambda: [
+            entry["body"][0]
+            for entry in requests.get(received, timeout=10).json()
+            if entry["body"][0]["event_id"] == f"{reference}.correlated"
+        ],
+        60,
+        f"the lead of {reference} at the Meta stand-in",
+    )
+    assert (lead["event_name"], lead["action_source"]) == ("Lead", "website")
+    assert "campaign=launch" in lead["event_source_url"]
+    log = (Path(state["logs"]) / "ads-standin.log").read_text()
+    assert f"{reference}.correlated" in log
+
 
 def _events_for(log: Path, reference: str, wanted: set[str]) -> dict | None:
     found = {

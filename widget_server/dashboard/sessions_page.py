@@ -6,6 +6,7 @@ from werkzeug.datastructures import MultiDict
 
 import correlation_id
 from widget_server.api import cursor, list_query
+from widget_server.dashboard.destinations_page import conversions_of
 from widget_server.dashboard.routes import bp, site_of, sites_of_user
 from widget_server.db import db
 from widget_server.errors import ApiError
@@ -56,6 +57,7 @@ def session_detail(key, reference):
         sites=sites_of_user(),
         row=row,
         deliveries=deliveries_of(site.id, row.correlation_id),
+        conversions=conversions_of(site.id, row.correlation_id),
     )
 
 
