@@ -19,6 +19,8 @@ MODEL_CACHE = REPO / "instance" / "demo-models"
 BUSINESS_NUMBER = "15550001234"
 PHONE_NUMBER_ID = "100000000000001"
 WABA_ID = "200000000000002"
+# A number phonenumbers calls valid, so that Google's destination gets the visitor's hashed phone.
+VISITOR_WA_ID = "14155552671"
 QUERY = "?utm_source=newsletter&utm_campaign=launch"
 
 
@@ -129,7 +131,7 @@ class Stack:
         argv += ["--port", str(self.ports.standin), "--phone-number-id", PHONE_NUMBER_ID]
         argv += ["--display-phone-number", BUSINESS_NUMBER]
         argv += ["--app-secret", self.secrets["app"], "--access-token", self.secrets["graph"]]
-        argv += ["--webhook-url", self.webhook_url]
+        argv += ["--webhook-url", self.webhook_url, "--visitor-wa-id", VISITOR_WA_ID]
         self.supervisor.start("wa-standin", argv, {"PYTHONUNBUFFERED": "1"}, REPO)
 
     def _start_bot(self, model: Path, api_key: str) -> None:

@@ -34,10 +34,10 @@ def launch(playwright):
     )
 
 
-def visit(context, urls: dict) -> dict:
+def visit(context, urls: dict, query: str = QUERY) -> dict:
     """Land on the site from the campaign, click the widget, send the message, await the bot."""
     site = context.new_page()
-    site.goto(urls["site"] + "/" + QUERY)
+    site.goto(urls["site"] + "/" + query)
     with context.expect_page() as opened:
         site.get_by_role("button", name="Chat on WhatsApp").click()
     chat = opened.value

@@ -4,6 +4,7 @@ One demo stack is started per module by running the orchestrator exactly as `mak
 (on free ports, in a scratch folder); the last test stops it with SIGINT like Ctrl-C would.
 """
 
+import hashlib
 import json
 import os
 import signal
@@ -18,6 +19,7 @@ import requests
 
 from examples.demo import proc
 from examples.demo.ports import free_ports, is_free
+from examples.demo.stack import VISITOR_WA_ID
 from examples.demo.walkthrough import visit
 
 REPO = Path(__file__).resolve().parents[2]
@@ -146,6 +148,36 @@ def test_a_campaign_visitor_reaches_the_bot_which_names_the_campaign(demo, chrom
     assert "campaign=launch" in lead["event_source_url"]
     log = (Path(state["logs"]) / "ads-standin.log").read_text()
     assert f"{reference}.correlated" in log
+
+
+def test_a_google_click_that_becomes_a_sale_reaches_google_ads(demo, chromium_context):
+    state = demo["state"]
+    visited = visit(chromium_context, state["urls"], "?gclid=TeSt123&utm_source=google")
+    reference = visited["reference"]
+    # As a CRM (or the bot) reports the sale.
+    answer = requests.patch(
+        f"{state['urls']['widget']}/integrations/external/attribution/{reference}",
+        json={"lead_type": "won", "value": 120, "currency": "EUR"},
+        headers={"Authorization": f"Bearer {state['api_key']}"},
+        timeout=10,
+    )
+    assert answer.status_code == 200, answer.text
+    received = state["urls"]["ads"] + "/_received?platform=google"
+    [ingest] = wait_until(
+        lambda: [
+            entry["body"]
+            for entry in requests.get(received, timeout=10).json()
+            if entry["body"]["events"][0]["transactionId"] == f"{reference}.won"
+        ],
+        60,
+        f"the sale of {reference} at the Google stand-in",
+    )
+    event = ingest["events"][0]
+    assert event["adIdentifiers"] == {"gclid": "TeSt123"}
+    assert (event["conversionValue"], event["currency"]) == (120, "EUR")
+    assert ingest["destinations"][0]["productDestinationId"] == "400000004"
+    phone = hashlib.sha256(b"+" + VISITOR_WA_ID.encode()).hexdigest()
+    assert event["userData"]["userIdentifiers"] == [{"phoneNumber": phone}]
 
 
 def _events_for(log: Path, reference: str, wanted: set[str]) -> dict | None:
