@@ -96,6 +96,12 @@ SETTINGS: dict[str, Setting] = {
         0, _integer, "how many proxies in front append to X-Forwarded-For", 0
     ),
     "MAX_CONTENT_LENGTH": Setting(64 * 1024, _integer, "largest request body in bytes", 1),
+    "DATABASE_CONNECT_TIMEOUT": Setting(
+        5, _integer, "PostgreSQL only: give up connecting after this long (s)", 1
+    ),
+    "SITE_CACHE_SECONDS": Setting(
+        30.0, _number, "how long a click trusts its process's copy of a site (s)", 0
+    ),
     "WIDGET_JS_PATH": Setting(WIDGET_JS, _text, "the file served as /widget.js"),
     "DEMO_KEY_FILE": Setting(None, _text, "`make run` only: where the demo API key is kept"),
     "WEBHOOK_ALLOW_PRIVATE": Setting(

@@ -36,3 +36,9 @@ def tune_sqlite(connection, record):
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA busy_timeout=10000")
         cursor.close()
+
+
+def reason(error: Exception) -> str:
+    """Say in one line why the database refused, for a log line during an outage."""
+    cause = getattr(error, "orig", None) or error
+    return str(cause).strip().splitlines()[0] if str(cause).strip() else type(cause).__name__

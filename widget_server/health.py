@@ -1,13 +1,19 @@
-"""Liveness with a database check."""
+"""Liveness with a database check, and readiness that proves the database takes a write."""
+
+import logging
 
 from flask import Blueprint
 from sqlalchemy import text
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 
-from widget_server.db import db
+from widget_server.clicks.write_turn import write_turn
+from widget_server.db import db, reason
 from widget_server.errors import envelope
+from widget_server.models import WriteProbe, utcnow
 
 bp = Blueprint("health", __name__)
+log = logging.getLogger("widget_server.health")
 
 
 @bp.get("/healthz")
@@ -19,3 +25,28 @@ def healthz():
         db.session.rollback()
         return envelope(503, "database unavailable")
     return envelope(200, "ok", {"database": "ok"})
+
+
+@bp.get("/readyz")
+def readyz():
+    """Answer 200 when the database commits a write, 503 otherwise: ready for clicks."""
+    try:
+        with db.engine.connect() as connection, write_turn(connection):
+            insert = PROBE_UPSERT[connection.dialect.name]
+            connection.execute(insert, {"id": 1, "written_at": utcnow()})
+    except SQLAlchemyError as error:
+        log.warning("not ready, the database cannot take a write: %s", reason(error))
+        return envelope(503, "database cannot take writes")
+    return envelope(200, "ok", {"database": "writable"})
+
+
+def _upsert(dialect):
+    # One row, rewritten: proving a commit needs a real write (a full disk or a read-only file
+    # still answers reads), and the table never grows.
+    insert = dialect.insert(WriteProbe.__table__)
+    return insert.on_conflict_do_update(
+        index_elements=["id"], set_={"written_at": insert.excluded.written_at}
+    )
+
+
+PROBE_UPSERT = {"postgresql": _upsert(postgresql), "sqlite": _upsert(sqlite)}

@@ -169,3 +169,10 @@ class WebSession(db.Model):
 
 # Retyped references are matched case-insensitively; without this a miss scans the site's rows.
 Index("ix_web_session_site_lower_cid", WebSession.site_id, func.lower(WebSession.correlation_id))
+
+
+class WriteProbe(db.Model):
+    """The one row the readiness check writes, proving the database takes a commit."""
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    written_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -12,7 +12,7 @@ PACKAGE = Path(widget_server.__file__).parent
 # Rooms to come: privacy/ beside sessions/. The limiter serves the click path and the
 # dashboard's login alike.
 LAYERS = [
-    {"config", "db", "errors"},
+    {"config", "db", "errors", "metrics"},
     {"models"},
     {"sites"},
     {"webhooks", "conversions"},

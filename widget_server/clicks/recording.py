@@ -1,44 +1,40 @@
 """The click path: issue or reuse a correlation ID and hand the visitor over to WhatsApp."""
 
+import logging
 from dataclasses import dataclass
 from datetime import timedelta
 from urllib.parse import quote
 
-from sqlalchemy import String, bindparam, case, func, select, update
+from sqlalchemy import String, bindparam, case, func, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import SQLAlchemyError
 
 import correlation_id
 from widget_server.clicks.cleaning import attribution_params
+from widget_server.clicks.site_cache import CachedSite, site_cache
 from widget_server.clicks.write_turn import write_turn
-from widget_server.db import db
+from widget_server.db import db, reason
 from widget_server.errors import ApiError
+from widget_server.metrics import count_click
 from widget_server.models import Site, WebSession, isoformat, utcnow
 from widget_server.webhooks import enqueue
+
+log = logging.getLogger("widget_server.clicks")
 
 # Seven characters of 62 give 3.5e12 IDs: a second collision in a row means something else broke.
 ATTEMPTS = 5
 
 # Built once: the click path is hot, and composing statements costs more than running them.
-# The site and, through the (site_id, device_id, created_at) index, the device's newest session.
-LOOKUP = (
-    select(
-        Site.id.label("site_id"),
-        Site.whatsapp_number,
-        Site.whatsapp_base_url,
-        Site.message_template,
-        Site.reuse_hours,
-        WebSession.id.label("session_id"),
-        WebSession.correlation_id,
-        WebSession.created_at,
-    )
-    .outerjoin(
-        WebSession,
-        (WebSession.site_id == Site.id) & (WebSession.device_id == bindparam("device")),
-    )
-    .where(Site.key == bindparam("key"))
+# The device's newest session, through the (site_id, device_id, created_at) index.
+NEWEST = (
+    select(WebSession.id, WebSession.correlation_id, WebSession.created_at)
+    .where(WebSession.site_id == bindparam("site"), WebSession.device_id == bindparam("device"))
     .order_by(WebSession.created_at.desc())
     .limit(1)
 )
+# PostgreSQL has no write turn: simultaneous first clicks of one device queue on this lock until
+# the first commits, so the next one finds its session. A transaction lock ends with the commit.
+LOCK_DEVICE = text("SELECT pg_advisory_xact_lock(:site, hashtext(:device))")
 _session = WebSession.__table__.c
 BROWSER_IDS = ("fbp", "fbc", "ga")
 
@@ -103,34 +99,79 @@ class Handoff:
 
 def record_click(site_key: str, click: Click) -> Handoff:
     """Issue or reuse the device's correlation ID, enqueue `widget.click`, return the handoff."""
-    # One Core connection for the whole click: the ORM session would only add bookkeeping.
-    with db.engine.connect() as connection:
-        found = connection.execute(LOOKUP, {"key": site_key, "device": click.device_id}).first()
-        if found is None:
-            raise ApiError(404, "unknown site")
-        if click.preview:
-            return Handoff(None, whatsapp_url(found, None))
-        reference = _write(connection, found, click)
-    return Handoff(reference, whatsapp_url(found, reference))
+    site = known_site(site_key)
+    if click.preview:
+        count_click("preview")
+        return Handoff(None, whatsapp_url(site, None))
+    try:
+        reference, outcome = _write(site, click)
+    except Exception as error:  # whatever broke, the visitor must reach WhatsApp
+        # Nothing is half-written: the transaction rolled back. The chat opens without a reference.
+        count_click("failed_over")
+        if isinstance(error, SQLAlchemyError):
+            log.warning(
+                "click on %s not recorded, sent on without a reference: %s", site.key, reason(error)
+            )
+        else:
+            log.exception("click on %s not recorded, sent on without a reference", site.key)
+        return Handoff(None, whatsapp_url(site, None))
+    count_click(outcome)
+    return Handoff(reference, whatsapp_url(site, reference))
 
 
-def _write(connection, found, click: Click) -> str:
+def known_site(site_key: str) -> CachedSite:
+    """Return the site of a click link, or raise the 404 (or, unknown and no database, a 503)."""
+    try:
+        site = site_cache().get(site_key)
+    except SQLAlchemyError as error:
+        log.warning(
+            "site %s unknown while the database is unavailable: %s", site_key, reason(error)
+        )
+        raise ApiError(503, "database unavailable and this site is not known yet") from None
+    if site is None:
+        raise ApiError(404, "unknown site")
+    return site
+
+
+def _write(site: CachedSite, click: Click) -> tuple[str, str]:
     now, params = utcnow(), attribution_params(click.click_url)
-    window = timedelta(hours=found.reuse_hours)
-    reuse = found.session_id is not None and now - found.created_at < window
-    # On SQLite every other writer waits for this turn: keep any other work out of it.
-    with write_turn(connection):  # commits the session row and its outbox rows together
-        if reuse:
-            reference, created_at = found.correlation_id, found.created_at
+    window = timedelta(hours=site.reuse_hours)
+    # One Core connection for the whole click: the ORM session would only add bookkeeping.
+    # On SQLite every other click waits for this turn, so the lookup below sees every session
+    # committed before it and the reuse decision cannot race: keep any other work out of it.
+    with db.engine.connect() as connection, write_turn(connection):  # commits all together
+        found = _newest(connection, site.id, click.device_id)
+        click_count = None
+        if found is not None and now - found.created_at < window:
             values = {"session_id": found.session_id, "clicked_at": now, "consent": click.consent}
             values.update((name, getattr(click, name)) for name in BROWSER_IDS)
+            # None if the session was purged since the lookup.
             click_count = connection.execute(COUNT_CLICK, values).scalar()
+        if click_count is None:
+            reference = _issue(connection, site.id, click, params, now)
+            created_at, click_count, outcome = now, 1, "stored"
         else:
-            reference = _issue(connection, found.site_id, click, params, now)
-            created_at, click_count = now, 1
+            reference, created_at, outcome = found.correlation_id, found.created_at, "reused"
         data = _event(reference, click, params, click_count, created_at, now)
-        enqueue(found.site_id, "widget.click", data, connection)
-    return reference
+        enqueue(site.id, "widget.click", data, connection)
+    return reference, outcome
+
+
+def _newest(connection, site_id: int, device_id: str | None):
+    if device_id is None:
+        return None  # no device, nothing to reuse
+    values = {"site": site_id, "device": device_id}
+    if connection.dialect.name == "postgresql":
+        connection.execute(LOCK_DEVICE, values)
+    row = connection.execute(NEWEST, values).first()
+    return None if row is None else _Found(*row)
+
+
+@dataclass(frozen=True)
+class _Found:
+    session_id: int
+    correlation_id: str
+    created_at: object
 
 
 def whatsapp_url(site, reference: str | None) -> str:

@@ -1,0 +1,80 @@
+"""Sites as the click path needs them, kept in-process so a dead database still redirects."""
+
+import threading
+import time
+from dataclasses import dataclass
+
+from flask import current_app
+from sqlalchemy import bindparam, select
+from sqlalchemy.exc import SQLAlchemyError
+
+from widget_server.db import db
+from widget_server.models import Site
+
+# Built once: the click path is hot, and composing statements costs more than running them.
+LOAD = select(
+    Site.id,
+    Site.key,
+    Site.whatsapp_number,
+    Site.whatsapp_base_url,
+    Site.message_template,
+    Site.reuse_hours,
+).where(Site.key == bindparam("key"))
+
+
+@dataclass(frozen=True)
+class CachedSite:
+    """What a click needs to know about its site."""
+
+    id: int
+    key: str
+    whatsapp_number: str
+    whatsapp_base_url: str
+    message_template: str
+    reuse_hours: int
+
+
+class SiteCache:
+    """Sites by key, read again from the database once older than ttl seconds."""
+
+    def __init__(self, ttl: float):
+        self.ttl = ttl
+        self._sites: dict[str, tuple[float, CachedSite]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> CachedSite | None:
+        """Return the site, fresh if the database answers, as last seen if it does not."""
+        kept = self._sites.get(key)
+        now = time.monotonic()
+        if kept is not None and now - kept[0] < self.ttl:
+            return kept[1]
+        try:
+            with db.engine.connect() as connection:
+                row = connection.execute(LOAD, {"key": key}).first()
+        except SQLAlchemyError:
+            if kept is None:
+                raise
+            # A stale site beats none: its number rarely changes, and the visitor must go on.
+            return kept[1]
+        with self._lock:
+            if row is None:
+                self._sites.pop(key, None)  # unknown keys are not kept: anyone can make them up
+                return None
+            site = CachedSite(*row)
+            self._sites[key] = (now, site)
+            return site
+
+    def forget(self) -> None:
+        """Drop every kept site, e.g. after an operator changed one."""
+        with self._lock:
+            self._sites.clear()
+
+
+def site_cache() -> SiteCache:
+    """Return the app's cache, made on first use."""
+    cache = current_app.extensions.get("wah_site_cache")
+    if cache is None:
+        cache = current_app.extensions.setdefault(
+            "wah_site_cache", SiteCache(current_app.config["SITE_CACHE_SECONDS"])
+        )
+    return cache
