@@ -24,12 +24,12 @@ CHROMIUM_ARGS = [
 ]
 
 
-def launch(playwright):
+def launch(playwright, args=()):
     """Launch Debian's headless Chromium with its popup blocker on, as visitors have it."""
     # Playwright turns the popup blocker off; the widget must get past it, so keep it.
     return playwright.chromium.launch(
         executable_path=CHROMIUM,
-        args=CHROMIUM_ARGS,
+        args=[*CHROMIUM_ARGS, *args],
         ignore_default_args=["--disable-popup-blocking"],
     )
 

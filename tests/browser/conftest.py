@@ -2,16 +2,16 @@
 
 Pages come from examples/site and tests/browser/pages, served by examples/site/serve.py on their
 own port, so the widget runs cross-origin exactly as on a customer's site. Nothing leaves the
-machine: wa.me answers with a small local page, any other outside address is refused.
+machine and nothing is intercepted: Chromium's resolver sends wa.me to a local TLS stand-in and
+refuses any other outside name, so CORS, preflights and redirects are the browser's own.
 """
 
 import os
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
 import pytest
 import sqlalchemy as sa
-from browsing import NUMBER, PAGES, WHATSAPP_PAGE, serve_wsgi
+from browsing import NUMBER, PAGES, resolver_rules, serve_whatsapp, serve_wsgi
 
 from examples.demo.walkthrough import CHROMIUM, launch
 from examples.site.serve import SiteServer
@@ -84,8 +84,21 @@ def site(widget, site_key):
 
 
 @pytest.fixture(scope="session")
-def browser():
-    """Launch Debian's headless Chromium, popup blocker on; fail with the fix when it is missing."""
+def whatsapp():
+    """Run the wa.me stand-in for the whole suite."""
+    server = serve_whatsapp()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="session")
+def browser(whatsapp):
+    """Launch Debian's headless Chromium, popup blocker on; fail with the fix when it is missing.
+
+    No request is intercepted (Playwright would answer CORS preflights itself): resolver rules
+    send wa.me to the stand-in, *.test names to this machine, and any other name nowhere.
+    """
     if not os.access(CHROMIUM, os.X_OK):
         pytest.fail(f"{CHROMIUM} is missing: run `apt-get install chromium` (make setup-browser)")
     try:
@@ -93,29 +106,18 @@ def browser():
     except ImportError:
         pytest.fail("Playwright is missing: run `.venv/bin/pip install -e '.[server,test]'`")
     with sync_playwright() as playwright:
-        chromium = launch(playwright)
+        chromium = launch(playwright, resolver_rules(whatsapp.server_port))
         yield chromium
         chromium.close()
 
 
-def _route(route):
-    host = urlsplit(route.request.url).hostname
-    if host == "wa.me":
-        route.fulfill(status=200, content_type="text/html", body=WHATSAPP_PAGE)
-    elif host in ("127.0.0.1", "localhost"):
-        route.continue_()
-    else:
-        route.abort()
-
-
 @pytest.fixture
 def new_context(browser):
-    """Return a function that opens a browser context kept on this machine."""
+    """Return a function that opens a browser context; it closes them after the test."""
     contexts = []
 
     def open_context(**options):
         context = browser.new_context(**options)
-        context.route("**/*", _route)
         contexts.append(context)
         return context
 

@@ -46,4 +46,4 @@ def test_a_blocking_script_in_head_waits_for_the_body(widget, site, page):
     url = site() + "/head_sync.html"
     reference = reference_in(handoff_in_new_tab(page, open_widget(page, url).click))
     assert widget.row(reference)["click_url"] == url
-    assert page.locator("body > div").count() == 1
+    assert page.locator("html > wa-handoff").count() == 1

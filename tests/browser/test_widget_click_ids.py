@@ -8,7 +8,9 @@ from click_ids import CLICK_IDS
 
 # Names a loose pattern would take for click ids, and UTM look-alikes.
 NEAR_MISSES = ("fooclid", "clid", "gclid_", "xgclid", "li_fat", "utm_", "utm", "sccid2", "kx")
-KEPT = "JSON.parse(sessionStorage.wah_t).p"
+# The kept touch: the campaign, and the referrer under `ref`.
+KEPT = "(() => { const t = new URLSearchParams(sessionStorage.wah_t); t.delete('ref');"
+KEPT += " return Object.fromEntries(t) })()"
 
 
 def test_the_widget_keeps_every_click_id_and_no_near_miss(widget, site, page):

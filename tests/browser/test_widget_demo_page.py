@@ -43,8 +43,8 @@ def test_demo_page_shows_the_button_in_view(demo_url, new_context, tmp_path):
     assert box["y"] >= 0 and box["y"] + box["height"] <= 640
     center = [box["x"] + box["width"] / 2, box["y"] + box["height"] / 2]
     # The shadow host is what the page sees on top at the button's centre: nothing covers it.
-    assert page.evaluate(TOPMOST, center) == "DIV"
-    assert button.evaluate("(b, [x, y]) => b.parentNode.elementFromPoint(x, y) === b", center)
+    assert page.evaluate(TOPMOST, center) == "WA-HANDOFF"
+    assert button.evaluate("(b, [x, y]) => b.contains(b.parentNode.elementFromPoint(x, y))", center)
 
     whatsapp = handoff_in_new_tab(page, button.click)
     assert whatsapp.startswith(f"https://wa.me/{demo.NUMBER}?text=")
