@@ -92,10 +92,10 @@
   function clickLink() {
     // The page's own campaign first, then what the visit's touch adds (its `ref` is not tracked).
     const touch = remember('sessionStorage', 'wah_t') || '';
-    const query = String(trackedParams(location.search + '&' + touch));
+    // An empty query leaves a bare `?`, which the server drops with the rest of the trimming.
     const link = new URLSearchParams({
       device_id: deviceId(),
-      url: location.href.split(/[?#]/)[0] + (query ? '?' + query : ''),
+      url: location.href.split(/[?#]/)[0] + '?' + trackedParams(location.search + '&' + touch),
       ref: (touch ? new URLSearchParams(touch).get('ref') : attempt(referrerOrigin)) || '',
       consent: consentMode ? (consentGiven ? 'granted' : 'denied') : 'unknown',
     });
@@ -117,15 +117,23 @@
     return script.src.replace(/[^/]*$/, 'c/' + settings.site);
   }
 
+  // A blank tab of this page's origin, cut from this page (a sandboxed page's tab refuses that).
+  function openTab() {
+    const tab = window.open('', '_blank');
+    attempt(() => {
+      tab.opener = null;
+    });
+    return tab;
+  }
+
   // Straight to /c/, which answers 302 to WhatsApp: no request the page can wrap or block.
-  // A tab opened later than the click itself is a popup to block, so it is opened at once;
-  // /c/ answers with Cross-Origin-Opener-Policy, which cuts the tab's tie to this page.
+  // A tab opened later than the click itself is a popup to block, so it is opened at once.
   function handoff(event) {
     if (event && event.detail > 1) {
       return; // the second click of a double click
     }
     const target = attempt(clickLink) || bareLink();
-    const tab = !/Mobi|Android/i.test(navigator.userAgent) && attempt(() => window.open('', '_blank'));
+    const tab = !/Mobi|Android/i.test(navigator.userAgent) && attempt(openTab);
     (tab || window).location.href = target;
   }
 

@@ -10,6 +10,7 @@ def test_desktop_click_opens_whatsapp_with_the_issued_reference(widget, site, ne
     page = new_context().new_page()
     first = handoff_in_new_tab(page, open_widget(page, url).click)
     assert first.startswith(f"https://wa.me/{NUMBER}?text=")
+    assert page.context.pages[-1].evaluate("window.opener") is None  # cut by the widget
     reference = reference_in(first)
     assert correlation_id.is_valid(reference)
     row = widget.row(reference)

@@ -8,7 +8,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from browsing import LABEL, handoff_in_new_tab, reference_in
+from browsing import LABEL, handoff_in_new_tab, reference_in, serve_wsgi
 
 HOSTILE = Path(__file__).parent / "pages" / "hostile"
 CAMPAIGN = {"utm_source": "hostile", "utm_campaign": "spring"}
@@ -82,6 +82,29 @@ def test_a_fetch_wrapper_adding_tracing_headers_changes_nothing(widget, hostile,
     button = the_one_button(page)
     own_control_works(page)
     hands_over_with_the_campaign(widget, page, button)
+
+
+def test_the_pages_own_wrapped_fetch_of_the_click_link_passes_its_preflight(
+    widget, site_key, hostile, page
+):
+    methods = []
+
+    def recording(environ, start_response):
+        methods.append(environ["REQUEST_METHOD"])
+        return widget.app(environ, start_response)
+
+    server = serve_wsgi(recording)
+    try:
+        page.goto(f"{hostile}/fetch_wrapper.html?{LANDING}")
+        answer = page.evaluate(
+            "url => fetch(url, {headers: {Accept: 'application/json'}}).then(r => r.json())",
+            f"http://127.0.0.1:{server.server_port}/c/{site_key}?url={hostile}/fetch_wrapper.html",
+        )
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert answer["correlation_id"] and answer["whatsapp_url"].startswith("https://wa.me/")
+    assert methods == ["OPTIONS", "GET"]  # the browser's own preflight, then the request
 
 
 @pytest.mark.parametrize("rule", ["transform", "filter", "contain"])

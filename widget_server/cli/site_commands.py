@@ -6,10 +6,12 @@ from typing import Any
 import click
 from flask.cli import AppGroup
 
-from widget_server.cli.output import emit, run
+from widget_server.cli.output import CliError, emit, run
+from widget_server.clicks.script import current_script
+from widget_server.errors import ApiError
 from widget_server.models import DEFAULT_MESSAGE
 from widget_server.sites import fields
-from widget_server.sites.registry import create_site, list_sites, site_info
+from widget_server.sites.registry import create_site, find_site, list_sites, site_info
 
 
 def _checked(clean: Callable[[Any], Any]) -> Callable[[click.Context, click.Parameter, Any], Any]:
@@ -61,6 +63,35 @@ def create(
     """Create a site and print its public site key."""
     site = run(create_site, name, whatsapp_number, message, reuse_hours, whatsapp_base_url)
     emit(site_info(site), f"Created site {site.name!r}: {site.key}", as_json)
+
+
+@sites.command("embed")
+@click.argument("site_key")
+@click.option(
+    "--server-url",
+    required=True,
+    callback=_checked(fields.clean_base_url),
+    help="E.g. https://chat.example.com.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print both tags as one JSON object.")
+def embed(site_key: str, server_url: str, as_json: bool) -> None:
+    """Print the site's script tag, and one pinned to this build with Subresource Integrity."""
+    site = run(find_site, site_key)
+    try:
+        script = current_script()
+    except ApiError as error:
+        raise CliError(error.message) from None
+    data = f'data-site="{site.key}"'
+    pinned = f'src="{server_url}{script.path}" integrity="{script.integrity}"'
+    pinned += ' crossorigin="anonymous"'
+    tags = {
+        "tag": f'<script async src="{server_url}/widget.js" {data}></script>',
+        "pinned_tag": f"<script async {pinned} {data}></script>",
+    }
+    text = (
+        f"{tags['tag']}\npinned to this build (update it after each upgrade):\n{tags['pinned_tag']}"
+    )
+    emit(tags, text, as_json)
 
 
 @sites.command("list")

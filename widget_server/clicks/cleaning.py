@@ -1,7 +1,8 @@
 """Clean the widget's query parameters and pull attribution parameters out of the page URL."""
 
 import re
-from urllib.parse import parse_qsl, urlsplit
+from collections.abc import Iterable
+from urllib.parse import parse_qsl, unquote_plus, urlsplit, urlunsplit
 
 from click_ids import CLICK_IDS
 
@@ -12,6 +13,52 @@ MAX_PARAMS = 40
 
 # Ad platforms' click ids, by lowercase name, mapped to the spelling the row keeps.
 CLICK_ID_NAMES = {name.lower(): name for name in CLICK_IDS}
+# Query parameters that commonly carry personal data or secrets: a name is dropped when it, or
+# one of its words, is here (`session_id`, `reset_token`, `accessToken`, `e-mail`, `first_name`).
+PERSONAL_WORDS = frozenset(
+    [
+        "email",
+        "mail",
+        "phone",
+        "tel",
+        "mobile",
+        "name",
+        "firstname",
+        "lastname",
+        "fullname",
+        "surname",
+        "address",
+        "street",
+        "zip",
+        "postcode",
+        "token",
+        "password",
+        "passwd",
+        "pwd",
+        "pass",
+        "secret",
+        "auth",
+        "authorization",
+        "jwt",
+        "otp",
+        "code",
+        "session",
+        "sessionid",
+        "sid",
+        "ssn",
+        "dob",
+        "birthdate",
+        "user",
+        "username",
+        "login",
+        "apikey",
+        "key",
+        "signature",
+        "sig",
+    ]
+)
+_WORDS = re.compile(r"[a-z0-9]+")
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 # Control characters, undecodable bytes (kept as surrogates) and replacement characters.
 _JUNK = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffd]")
 _DEVICE_ID = re.compile(rf"[\x21-\x7e]{{1,{MAX_DEVICE_ID}}}")
@@ -31,16 +78,66 @@ def query_args(query_string: bytes) -> dict[str, str]:
 def clean_url(value: str | None) -> str | None:
     """Return value, trimmed, if it is a plausible http(s) URL of sane size, else None."""
     value = value.strip() if value else value
-    if not value or len(value) > MAX_URL or _JUNK.search(value):
+    if not value or len(value) > MAX_URL or not _is_http_url(value):
         return None
+    return value
+
+
+def _is_http_url(value: str) -> bool:
+    if _JUNK.search(value):
+        return False
     try:
         parts = urlsplit(value)
         parts.port  # noqa: B018  (validates the port, which urlsplit leaves to this property)
     except ValueError:
-        return None
-    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
-        return None
-    return value
+        return False
+    return parts.scheme.lower() in ("http", "https") and bool(parts.netloc)
+
+
+def clean_page_url(
+    value: str | None, extra_names: Iterable[str] = ()
+) -> tuple[str | None, dict[str, str]]:
+    """Return a page URL fit to store, without personal data, and its attribution parameters.
+
+    The parameters are read first, so an over-long URL still gives its campaign; the URL kept is
+    the trimmed one (see trim_url), cut to its tracked parameters if it is still too long.
+    """
+    value = value.strip() if value else value
+    if not value or not _is_http_url(value):
+        return None, {}
+    params = attribution_params(value)
+    trimmed = trim_url(value, extra_names)
+    if len(trimmed) > MAX_URL:
+        trimmed = trim_url(value, extra_names, keep_only_tracked=True)
+    return clean_url(trimmed), params
+
+
+def trim_url(url: str, extra_names: Iterable[str] = (), keep_only_tracked: bool = False) -> str:
+    """Drop url's fragment and every query parameter that may carry personal data.
+
+    UTM parameters and click ids are always kept; extra_names (any case) are dropped as well,
+    e.g. a site's own list. With keep_only_tracked, every other parameter goes too.
+    """
+    parts = urlsplit(url)
+    extra = {name.lower() for name in extra_names}
+    kept = []
+    for piece in parts.query.split("&"):
+        name = unquote_plus(piece.partition("=")[0])
+        if _param_name(name) is not None or (
+            piece and not keep_only_tracked and not _is_personal(name, extra)
+        ):
+            kept.append(piece)
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, "&".join(kept), ""))
+
+
+def _is_personal(name: str, extra: set[str]) -> bool:
+    lowered = name.strip().lower()
+    words = _WORDS.findall(_CAMEL.sub("_", name.strip()).lower())
+    return (
+        lowered in extra
+        or lowered in PERSONAL_WORDS
+        or any(word in PERSONAL_WORDS or word in extra for word in words)
+    )
 
 
 def clean_device_id(value: str | None) -> str | None:

@@ -8,8 +8,8 @@ from widget_server.clicks.cleaning import (
     clean_consent,
     clean_cookie,
     clean_device_id,
+    clean_page_url,
     clean_text,
-    clean_url,
     query_args,
 )
 from widget_server.clicks.client_ip import client_ip
@@ -23,7 +23,7 @@ MAX_USER_AGENT = 512
 SITE_KEY = re.compile(r"[A-Za-z0-9_-]{1,32}")
 
 
-@bp.get("/c/<site_key>")
+@bp.get("/c/<site_key>", provide_automatic_options=False)
 def click(site_key: str) -> Response:
     """Issue or reuse the visitor's reference and send them to WhatsApp."""
     if not SITE_KEY.fullmatch(site_key):
@@ -38,10 +38,23 @@ def click(site_key: str) -> Response:
     return response
 
 
+@bp.route("/c/<site_key>", methods=["OPTIONS"])
+def preflight(site_key: str) -> Response:
+    """Let any page's script ask for the JSON answer, whatever headers its fetch wrapper adds."""
+    # No credentials are ever sent or allowed, so echoing the asked-for headers opens nothing.
+    response = Response(status=204)
+    response.headers["Access-Control-Allow-Methods"] = "GET"
+    asked = request.headers.get("Access-Control-Request-Headers")
+    if asked:
+        response.headers["Access-Control-Allow-Headers"] = asked
+    response.headers["Access-Control-Max-Age"] = "86400"
+    return response
+
+
 @bp.after_request
 def no_store(response: Response) -> Response:
     """Keep every click link answer, errors included, out of caches and open to the widget."""
-    if request.endpoint == "widget.click":
+    if request.endpoint in ("widget.click", "widget.preflight"):
         response.headers["Cache-Control"] = "no-store"
         response.headers["Access-Control-Allow-Origin"] = "*"
     return response
@@ -56,10 +69,13 @@ def _parse_click() -> Click:
     cookies = {} if consent == "denied" else {
         name: clean_cookie(args.get(name)) for name in ("fbp", "fbc", "ga")
     }  # fmt: skip
+    # Trimmed of the fragment and of personal data before anything is stored or sent.
+    click_url, params = clean_page_url(args.get("url"))
     return Click(
         device_id=clean_device_id(args.get("device_id")),
-        click_url=clean_url(args.get("url")),
-        referrer=clean_url(args.get("ref")),
+        click_url=click_url,
+        referrer=clean_page_url(args.get("ref"))[0],
+        params=params,
         user_agent=clean_text(user_agent, MAX_USER_AGENT),
         ip_address=client_ip(
             request.remote_addr,

@@ -1,7 +1,7 @@
 """The click path: issue or reuse a correlation ID and hand the visitor over to WhatsApp."""
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from urllib.parse import quote
 
@@ -10,7 +10,6 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 
 import correlation_id
-from widget_server.clicks.cleaning import attribution_params
 from widget_server.clicks.site_cache import CachedSite, site_cache
 from widget_server.clicks.write_turn import write_turn
 from widget_server.db import db, reason
@@ -75,6 +74,7 @@ class Click:
     device_id: str | None = None
     click_url: str | None = None
     referrer: str | None = None
+    params: dict[str, str] = field(default_factory=dict)  # read from the page URL before trimming
     user_agent: str | None = None
     ip_address: str | None = None
     preview: bool = False
@@ -134,7 +134,7 @@ def known_site(site_key: str) -> CachedSite:
 
 
 def _write(site: CachedSite, click: Click) -> tuple[str, str]:
-    now, params = utcnow(), attribution_params(click.click_url)
+    now, params = utcnow(), click.params
     window = timedelta(hours=site.reuse_hours)
     # One Core connection for the whole click: the ORM session would only add bookkeeping.
     # On SQLite every other click waits for this turn, so the lookup below sees every session

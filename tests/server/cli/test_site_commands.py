@@ -1,5 +1,8 @@
 """`flask sites`: create and list sites, for people and for scripts."""
 
+import base64
+import hashlib
+
 import pytest
 import sqlalchemy as sa
 from cli_support import json_of
@@ -67,3 +70,23 @@ def test_sites_create_rejects_bad_input(app, run, args, message):
     assert message in error
     with app.app_context():
         assert db.session.execute(sa.select(Site)).first() is None
+
+
+def test_sites_embed_prints_the_tag_and_one_pinned_with_integrity(app, run, client):
+    site = json_of(create_site(run, "--json"))["site_key"]
+    tags = json_of(run("sites", "embed", site, "--server-url", "https://chat.example/", "--json"))
+    assert tags["tag"] == (
+        f'<script async src="https://chat.example/widget.js" data-site="{site}"></script>'
+    )
+    pinned = tags["pinned_tag"]
+    path = pinned.split('src="https://chat.example')[1].split('"')[0]
+    integrity = pinned.split('integrity="')[1].split('"')[0]
+    body = client.get(path).data
+    assert integrity == "sha384-" + base64.b64encode(hashlib.sha384(body).digest()).decode()
+    assert 'crossorigin="anonymous"' in pinned and f'data-site="{site}"' in pinned
+
+
+def test_sites_embed_of_an_unknown_site_is_a_one_line_error(run):
+    result = run("sites", "embed", "s_nope", "--server-url", "https://chat.example")
+    assert result.exit_code == 2
+    assert "Error:" in result.output

@@ -4,14 +4,13 @@ from urllib.parse import quote
 
 import pytest
 import sqlalchemy as sa
-from clicks_support import BROWSER, click, events, reference, sessions
+from clicks_support import BROWSER, PAGE, click, events, reference, sessions
 
 import correlation_id
 from widget_server.db import db
 from widget_server.models import WebSession
 
 JUNK_URLS = {
-    "huge": "https://shop.example/?q=" + "x" * 3000,
     "javascript": "javascript:alert(document.cookie)",
     "data": "data:text/html,<script>alert(1)</script>",
     "relative": "/p?utm_source=google",
@@ -82,7 +81,51 @@ def test_huge_query_still_redirects(app, client, site):
         f"/c/{site}?device_id=d1&url={quote('https://x.example/?' + 'a=b&' * 2000)}&junk=1"
     )
     assert response.status_code == 302
-    assert sessions(app)[0].click_url is None
+    assert sessions(app)[0].click_url == "https://x.example/"
+
+
+def test_an_over_long_page_url_keeps_its_campaign_and_is_stored_trimmed(app, client, site):
+    page = "https://shop.example/p?utm_source=ads&q=" + "x" * 3000 + "&gclid=G1#top"
+    ref = "https://search.example/?q=" + "y" * 3000
+    click(client, site, url=page, ref=ref)
+    [row] = sessions(app)
+    assert row.parsed_params == {"utm_source": "ads", "gclid": "G1"}
+    assert row.click_url == "https://shop.example/p?utm_source=ads&gclid=G1"
+    assert row.referrer == "https://search.example/"
+
+
+def test_personal_data_and_the_fragment_never_reach_the_row_or_the_webhook(app, client, site):
+    page = "https://shop.example/p?email=a%40b.example&utm_source=x#frag"
+    ref = "https://shop.example/login?E-Mail=a%40b&reset_token=r&session_id=s&accessToken=t&page=2"
+    click(client, site, url=page, ref=ref)
+    [row] = sessions(app)
+    assert row.click_url == "https://shop.example/p?utm_source=x"
+    assert row.referrer == "https://shop.example/login?page=2"
+    [event] = events(app)
+    assert event.data["click_url"] == "https://shop.example/p?utm_source=x"
+    assert event.data["referrer"] == "https://shop.example/login?page=2"
+
+
+def test_the_widgets_consent_and_browser_ids_are_accepted(app, client, site):
+    response = click(client, site, url=PAGE, consent="granted", fbp="fb.1.2.3", ga="GA1.1.2.3")
+    assert response.status_code == 302
+    assert sessions(app)[0].parsed_params == {"utm_source": "google", "utm_campaign": "spring"}
+
+
+def test_a_preflight_allows_any_asked_for_headers_and_no_credentials(client, site):
+    response = client.options(
+        f"/c/{site}",
+        headers={
+            "Origin": "https://shop.example",
+            "Access-Control-Request-Method": "GET",
+            "Access-Control-Request-Headers": "accept, sentry-trace, traceparent",
+        },
+    )
+    assert response.status_code == 204
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+    assert response.headers["Access-Control-Allow-Methods"] == "GET"
+    assert response.headers["Access-Control-Allow-Headers"] == "accept, sentry-trace, traceparent"
+    assert "Access-Control-Allow-Credentials" not in response.headers
 
 
 CRAWLERS = [
