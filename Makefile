@@ -71,12 +71,19 @@ test: lint test-server test-postgres test-browser test-plugin test-e2e
 demo: setup setup-bot
 	$(PY) -m examples.demo
 
-bench: setup setup-bot
+# Lighthouse for bench/lighthouse.py, kept apart from the build's terser: only `make bench` needs it.
+bench/lighthouse/node_modules/.package-lock.json: bench/lighthouse/package.json bench/lighthouse/package-lock.json
+	@command -v npm >/dev/null || { apt-get update -q && apt-get install -y -q nodejs npm; }
+	npm ci --prefix bench/lighthouse --no-audit --no-fund
+	touch $@
+
+bench: setup setup-bot setup-browser bench/lighthouse/node_modules/.package-lock.json
 	$(PY) bench/click.py
 	$(PY) bench/attribution.py
 	$(PY) bench/webhooks.py
 	$(PY) bench/conversions.py
 	$(PY) bench/widget_size.py
+	$(PY) -m bench.lighthouse
 	$(BOT_PY) bench/channel.py
 
 clean:
