@@ -140,6 +140,8 @@ def test_redirects_are_not_followed(fast, site):
 
 def test_a_slow_receiver_times_out_and_holds_up_one_attempt_per_batch(fast, site):
     fast.config["WEBHOOK_TIMEOUT"] = 0.3
+    # Retries far off, so that a slow machine cannot make them due before this one run ends.
+    fast.config["WEBHOOK_BACKOFF_BASE"] = fast.config["WEBHOOK_BACKOFF_CAP"] = 60
     slow = Receiver(hold=1.0).start()
     quick = Receiver().start()
     slow_id, _ = add_endpoint(fast, site, slow.url)
