@@ -7,9 +7,6 @@ The widget server runs from the server env (.venv), Rasa and the action server f
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -18,14 +15,13 @@ from support import (
     BOT,
     BOT_BIN,
     METADATA_KEY,
-    MODEL_CACHE,
-    QUIET,
     SECRETS,
     SERVER_BIN,
     Process,
     WidgetServer,
-    bot_digest,
     free_port,
+    rasa_run,
+    trained,
 )
 from support.graph_stub import GraphStub
 
@@ -79,21 +75,7 @@ def widget_server(tmp_path_factory, logs):
 @pytest.fixture(scope="session")
 def model(tmp_path_factory) -> Path:
     """Return the trained example bot, training it only when its files changed."""
-    cached = MODEL_CACHE / f"{bot_digest()}.tar.gz"
-    if not cached.exists():
-        out = tmp_path_factory.mktemp("model")
-        files = ["--config", "config.yml", "--domain", "domain", "--data", "data"]
-        train = [str(BOT_BIN / "rasa"), "train", *files, "--out", str(out)]
-        cache = str(MODEL_CACHE / ".rasa-cache")
-        subprocess_env = {**os.environ, **QUIET, "RASA_CACHE_DIRECTORY": cache}
-        done = subprocess.run(
-            [*train, "--fixed-model-name", "bot"], cwd=BOT, env=subprocess_env, capture_output=True
-        )
-        if done.returncode != 0:
-            pytest.fail(f"rasa train failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
-        MODEL_CACHE.mkdir(exist_ok=True)
-        shutil.move(out / "bot.tar.gz", cached)
-    return cached
+    return trained(BOT, "bot", tmp_path_factory.mktemp("model"))
 
 
 @pytest.fixture(scope="session")
@@ -136,13 +118,6 @@ def rasa_server(model, action_server, widget_server, rasa_graph, tmp_path_factor
     (workdir / "credentials.yml").write_text(json.dumps(credentials))
     endpoints = {"action_endpoint": {"url": f"{action_server}/webhook"}}
     (workdir / "endpoints.yml").write_text(json.dumps(endpoints))
-    port = free_port()
-    args = [str(BOT_BIN / "rasa"), "run", "--model", str(model), "--port", str(port)]
-    args += ["--credentials", str(workdir / "credentials.yml")]
-    args += ["--endpoints", str(workdir / "endpoints.yml"), "--interface", "127.0.0.1"]
-    args += ["--enable-api"]  # the tests read trackers over Rasa's HTTP API
-    process = Process("rasa", args, {}, logs)
-    base = f"http://127.0.0.1:{port}/webhooks/whatsapp"
-    process.start(base + "/", timeout=180)
-    yield base + "/webhook"
+    process = rasa_run(model, workdir, logs)
+    yield process.url + "/webhooks/whatsapp/webhook"
     process.stop()

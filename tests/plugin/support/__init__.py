@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -53,6 +54,7 @@ class Process:
         self.name, self.args, self.env = name, args, {**os.environ, **QUIET, **env}
         self.log_path = logs / f"{name}.log"
         self.proc: subprocess.Popen | None = None
+        self.url = ""
 
     def start(self, ready_url: str, timeout: float) -> Process:
         """Start the process and wait until ready_url answers, or fail with its log."""
@@ -162,15 +164,49 @@ class WidgetServer:
         return requests.get(path, headers=headers, timeout=5)
 
 
-def bot_digest() -> str:
-    """Return a hash of the example bot's training files and the Rasa version."""
+def bot_digest(bot_dir: Path = BOT) -> str:
+    """Return a hash of a bot's training files (config, domain, data) and the Rasa version."""
     import rasa
 
     digest = hashlib.sha256(rasa.__version__.encode())
-    files = [*(BOT / "domain").rglob("*.yml"), *(BOT / "data").rglob("*.yml")]
-    for path in sorted([BOT / "config.yml", *files]):
-        digest.update(path.name.encode() + path.read_bytes())
+    files = [bot_dir / "config.yml", *(bot_dir / "data").rglob("*.yml")]
+    domain = bot_dir / "domain"
+    files += list(domain.rglob("*.yml")) if domain.is_dir() else [bot_dir / "domain.yml"]
+    for path in sorted(files):
+        digest.update(str(path.relative_to(bot_dir)).encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()[:16]
+
+
+def trained(bot_dir: Path, name: str, scratch: Path) -> Path:
+    """Return the model of the bot, training it only when its files changed since last time."""
+    cached = MODEL_CACHE / f"{name}-{bot_digest(bot_dir)}.tar.gz"
+    if cached.exists():
+        return cached
+    domain = "domain" if (bot_dir / "domain").is_dir() else "domain.yml"
+    files = ["--config", "config.yml", "--domain", domain, "--data", "data"]
+    train = [str(BOT_BIN / "rasa"), "train", *files, "--out", str(scratch)]
+    env = {**os.environ, **QUIET, "RASA_CACHE_DIRECTORY": str(MODEL_CACHE / ".rasa-cache")}
+    done = subprocess.run(
+        [*train, "--fixed-model-name", name], cwd=bot_dir, env=env, capture_output=True
+    )
+    if done.returncode != 0:
+        pytest.fail(f"rasa train failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
+    MODEL_CACHE.mkdir(exist_ok=True)
+    shutil.move(scratch / f"{name}.tar.gz", cached)
+    return cached
+
+
+def rasa_run(model: Path, workdir: Path, logs: Path, env: dict[str, str] | None = None) -> Process:
+    """Start `rasa run` of model with workdir's credentials.yml and endpoints.yml, and its API."""
+    port = free_port()
+    args = [str(BOT_BIN / "rasa"), "run", "--model", str(model), "--port", str(port)]
+    args += ["--credentials", str(workdir / "credentials.yml")]
+    args += ["--endpoints", str(workdir / "endpoints.yml"), "--interface", "127.0.0.1"]
+    args += ["--enable-api"]  # the tests read trackers over Rasa's HTTP API
+    process = Process(f"rasa-{workdir.name}", args, env or {}, logs)
+    process.url = f"http://127.0.0.1:{port}"
+    process.start(process.url + "/webhooks/whatsapp/", timeout=180)
+    return process
 
 
 ROW = {
