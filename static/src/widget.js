@@ -187,7 +187,7 @@
       'button:focus-visible{outline:3px solid #1a73e8;outline-offset:3px}' +
       'svg{width:24px;height:24px;margin:0 8px;fill:currentColor}' +
       // Icon only on narrow screens; the label stays the accessible name.
-      '@media (max-width:480px){button{padding:0 2px}span{width:0;overflow:hidden}}'
+      '@media (max-width:480px){button{padding:0 4px}span{width:0;overflow:hidden}}'
     );
   }
 
