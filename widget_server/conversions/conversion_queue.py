@@ -1,6 +1,5 @@
 """The conversion queue: claim due conversions under a lease, record what each attempt did."""
 
-import secrets
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
@@ -23,6 +22,7 @@ from widget_server.conversions.kinds import Skip
 from widget_server.conversions.posting import Result
 from widget_server.db import db
 from widget_server.models import utcnow
+from widget_server.webhooks import queue
 from widget_server.webhooks.outbox import enqueue
 from widget_server.webhooks.queue import MAX_RETRY_AFTER
 from widget_server.webhooks.settings import Settings
@@ -30,50 +30,15 @@ from widget_server.webhooks.settings import Settings
 C = ConversionDelivery
 
 
-def _due(now):
-    return sa.and_(
-        C.state == PENDING,
-        C.next_attempt_at <= now,
-        sa.or_(C.claimed_until.is_(None), C.claimed_until < now),
-    )
-
-
 def anything_due() -> bool:
     """Tell cheaply, without taking a write lock, whether a conversion is waiting."""
-    found = db.session.scalar(sa.select(C.id).where(_due(utcnow())).limit(1))
-    db.session.rollback()
-    return found is not None
+    return queue.anything_due(C)
 
 
 def claim(settings: Settings, owner: str) -> tuple[str, list[Job]]:
     """Lease up to batch_size due conversions to owner; return the claim token and the jobs."""
-    now = utcnow()
-    token = f"{owner}:{secrets.token_hex(4)}"
-    # As for webhooks (see webhooks/queue.py): SKIP LOCKED lets workers pass each other on
-    # PostgreSQL, and the repeated condition makes the UPDATE a compare-and-set on SQLite.
-    ids = db.session.scalars(
-        sa.select(C.id)
-        .where(_due(now))
-        .order_by(C.next_attempt_at, C.id)
-        .limit(settings.batch_size)
-        .with_for_update(skip_locked=True)
-    ).all()
-    if not ids:
-        db.session.rollback()
-        return token, []
-    db.session.execute(
-        sa.update(C)
-        .where(C.id.in_(ids), _due(now))
-        .values(claimed_by=token, claimed_until=now + timedelta(seconds=settings.lease_seconds))
-        .execution_options(synchronize_session=False)
-    )
-    db.session.commit()
-    rows = db.session.scalars(
-        sa.select(C)
-        .where(C.claimed_by == token)
-        .order_by(C.next_attempt_at, C.id)
-        .options(joinedload(C.event), joinedload(C.destination))
-    ).all()
+    # The same lease as webhook deliveries get: SKIP LOCKED on PostgreSQL, compare-and-set.
+    token, rows, _ = queue.lease(C, settings, owner, joinedload(C.event), joinedload(C.destination))
     jobs = [job_of(row) for row in rows]
     db.session.rollback()
     return token, jobs

@@ -3,7 +3,7 @@
 import secrets
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
@@ -39,23 +39,28 @@ class Job:
     endpoint_disabled: bool
 
 
-def _due(now):
+def due(table, now):
+    """The condition of a row of a delivery table (webhooks or conversions) due now, unleased."""
     return sa.and_(
-        D.state == PENDING,
-        D.next_attempt_at <= now,
-        sa.or_(D.claimed_until.is_(None), D.claimed_until < now),
+        table.state == PENDING,
+        table.next_attempt_at <= now,
+        sa.or_(table.claimed_until.is_(None), table.claimed_until < now),
     )
 
 
-def anything_due() -> bool:
+def anything_due(table=D) -> bool:
     """Tell cheaply, without taking a write lock, whether a delivery is waiting."""
-    found = db.session.scalar(sa.select(D.id).where(_due(utcnow())).limit(1))
+    found = db.session.scalar(sa.select(table.id).where(due(table, utcnow())).limit(1))
     db.session.rollback()
     return found is not None
 
 
-def claim(settings: Settings, owner: str) -> tuple[str, list[Job]]:
-    """Lease up to batch_size due deliveries to owner; return the claim token and the jobs."""
+def lease(table, settings: Settings, owner: str, *load) -> tuple[str, list, datetime]:
+    """Lease up to batch_size due rows of table to owner; return the token, the rows and now.
+
+    The rows come loaded with the options in load; the caller detaches what it needs from them
+    and ends the transaction.
+    """
     now = utcnow()
     token = f"{owner}:{secrets.token_hex(4)}"
     # SKIP LOCKED lets concurrent workers on PostgreSQL pass over each other's candidates. The
@@ -63,28 +68,34 @@ def claim(settings: Settings, owner: str) -> tuple[str, list[Job]]:
     # subquery and claim more than the limit. The repeated condition makes the UPDATE a
     # compare-and-set, which keeps SQLite (no row locks) safe too.
     ids = db.session.scalars(
-        sa.select(D.id)
-        .where(_due(now))
-        .order_by(D.next_attempt_at, D.id)
+        sa.select(table.id)
+        .where(due(table, now))
+        .order_by(table.next_attempt_at, table.id)
         .limit(settings.batch_size)
         .with_for_update(skip_locked=True)
     ).all()
     if not ids:
         db.session.rollback()
-        return token, []
+        return token, [], now
     db.session.execute(
-        sa.update(D)
-        .where(D.id.in_(ids), _due(now))
+        sa.update(table)
+        .where(table.id.in_(ids), due(table, now))
         .values(claimed_by=token, claimed_until=now + timedelta(seconds=settings.lease_seconds))
         .execution_options(synchronize_session=False)
     )
     db.session.commit()
     rows = db.session.scalars(
-        sa.select(D)
-        .where(D.claimed_by == token)
-        .order_by(D.next_attempt_at, D.id)
-        .options(joinedload(D.event), joinedload(D.endpoint))
+        sa.select(table)
+        .where(table.claimed_by == token)
+        .order_by(table.next_attempt_at, table.id)
+        .options(*load)
     ).all()
+    return token, list(rows), now
+
+
+def claim(settings: Settings, owner: str) -> tuple[str, list[Job]]:
+    """Lease up to batch_size due deliveries to owner; return the claim token and the jobs."""
+    token, rows, now = lease(D, settings, owner, joinedload(D.event), joinedload(D.endpoint))
     jobs = [
         Job(
             row.id,

@@ -206,3 +206,41 @@ def ip_of(app, client, site, proxies, forwarded_for, remote="10.0.0.9"):
 )
 def test_trusted_proxies(app, client, site, proxies, forwarded_for, expected):
     assert ip_of(app, client, site, proxies, forwarded_for) == expected
+
+
+FBP = "fb.1.1700000000000.123456789"
+GA = "GA1.1.1234567890.1700000000"
+
+
+@pytest.mark.parametrize(
+    ("consent", "stored"),
+    [("granted", "granted"), ("denied", "denied"), ("unknown", "unknown"), ("yes", "unknown"),
+     ("", "unknown"), ("GRANTED", "unknown")],
+)  # fmt: skip
+def test_consent_is_granted_denied_or_unknown(app, client, site, consent, stored):
+    assert click(client, site, consent=consent, fbp=FBP).status_code == 302
+    [row] = sessions(app)
+    assert row.consent == stored
+    assert row.fbp == (None if stored == "denied" else FBP)
+
+
+@pytest.mark.parametrize("junk", ["x" * 256, "has space", "ünïcode", "tab\there", ""])
+def test_junk_browser_ids_are_dropped_and_the_visitor_still_goes(app, client, site, junk):
+    response = click(client, site, consent="granted", fbp=junk, fbc=junk, ga=GA)
+    assert response.status_code == 302
+    [row] = sessions(app)
+    assert (row.fbp, row.fbc, row.ga) == (None, None, GA)
+
+
+def test_browser_ids_go_to_the_webhook_and_a_later_denial_forgets_them(app, client, site):
+    click(client, site, device_id="d1", consent="granted", fbp=FBP, ga=GA)
+    click(client, site, device_id="d1", consent="granted")
+    [row] = sessions(app)
+    assert (row.fbp, row.ga) == (FBP, GA)  # a click without them keeps those known
+    click(client, site, device_id="d1", consent="denied", fbp=FBP)
+    [row] = sessions(app)
+    assert (row.consent, row.fbp, row.fbc, row.ga) == ("denied", None, None, None)
+    sent = [event.data for event in events(app)]
+    assert sent[0]["consent"] == "granted" and sent[0]["browser_ids"] == {"fbp": FBP, "ga": GA}
+    assert sent[2]["consent"] == "denied" and sent[2]["browser_ids"] == {}
+    assert "fbp" not in row.to_row() and "consent" not in row.to_row()
