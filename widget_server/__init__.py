@@ -13,6 +13,7 @@ from flask import Flask
 
 from widget_server import config
 from widget_server.db import db, migrate
+from widget_server.limits import limiter
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
@@ -49,6 +50,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from widget_server.clicks import link, script
 
     errors.register(app)
+    limiter.init_app(app)  # the one limiter: the click link, the webhook worker, the login
     for bp in (script.bp, link.bp, health.bp, blueprint.bp, openapi.bp):
         app.register_blueprint(bp)
     dashboard.init_app(app)

@@ -137,6 +137,12 @@ SETTINGS: dict[str, Setting] = {
     "DASHBOARD_LOGIN_LIMIT_ADDRESS": Setting(
         "20 per 15 minutes", _rate, "failed logins allowed per client address before a 429"
     ),
+    "CLICK_LIMIT_CLIENT": Setting(
+        "60 per minute", _rate, "recorded clicks per client address and site; a site may differ"
+    ),
+    "CLICK_LIMIT_SITE": Setting(
+        "6000 per minute", _rate, "recorded clicks per site, all clients; a site may differ"
+    ),
     "RATELIMIT_STORAGE_URI": Setting(
         "memory://",
         _text,

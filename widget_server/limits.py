@@ -18,5 +18,6 @@ def client_address() -> str:
     )
 
 
-# Memory storage counts per process; RATELIMIT_STORAGE_URI (e.g. redis://) shares it across them.
-limiter = Limiter(key_func=client_address, storage_uri="memory://", default_limits=[])
+# Storage from the RATELIMIT_STORAGE_URI setting: memory:// counts per process, redis://...
+# shares the counts across workers and hosts. (A storage_uri given here would override it.)
+limiter = Limiter(key_func=client_address, default_limits=[])

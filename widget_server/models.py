@@ -53,6 +53,9 @@ class Site(db.Model):
     message_template: Mapped[str] = mapped_column(Text, default=DEFAULT_MESSAGE)
     reuse_hours: Mapped[int] = mapped_column(default=12)
     whatsapp_base_url: Mapped[str] = mapped_column(String(200), default="https://wa.me")
+    # Rates such as "60 per minute"; none means the server's CLICK_LIMIT_* setting.
+    click_limit_client: Mapped[str | None] = mapped_column(String(100))
+    click_limit_site: Mapped[str | None] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     @staticmethod

@@ -51,6 +51,16 @@ def sites() -> None:
     callback=_checked(fields.clean_base_url),
     show_default=True,
 )
+@click.option(
+    "--click-limit-client",
+    callback=_checked(fields.clean_click_limit),
+    help="Recorded clicks per visitor address, e.g. '60 per minute' (WIDGET_CLICK_LIMIT_CLIENT).",
+)
+@click.option(
+    "--click-limit-site",
+    callback=_checked(fields.clean_click_limit),
+    help="Recorded clicks of all visitors, e.g. '6000 per minute' (WIDGET_CLICK_LIMIT_SITE).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the site as one JSON object.")
 def create(
     name: str,
@@ -58,10 +68,21 @@ def create(
     message: str,
     reuse_hours: int,
     whatsapp_base_url: str,
+    click_limit_client: str | None,
+    click_limit_site: str | None,
     as_json: bool,
 ) -> None:
     """Create a site and print its public site key."""
-    site = run(create_site, name, whatsapp_number, message, reuse_hours, whatsapp_base_url)
+    site = run(
+        create_site,
+        name,
+        whatsapp_number,
+        message,
+        reuse_hours,
+        whatsapp_base_url,
+        click_limit_client,
+        click_limit_site,
+    )
     emit(site_info(site), f"Created site {site.name!r}: {site.key}", as_json)
 
 

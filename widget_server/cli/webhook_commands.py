@@ -24,10 +24,17 @@ webhooks = AppGroup("webhooks", help="Manage webhook endpoints and deliver their
     multiple=True,
     help=f"One of {', '.join(EVENT_TYPES)}; repeat for several; all events when omitted.",
 )
+@click.option(
+    "--throttle-rate",
+    type=click.IntRange(1, 100_000),
+    help="Send at most this many deliveries a second to it (unthrottled when omitted).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
-def add(site: str, url: str, events: tuple[str, ...], as_json: bool) -> None:
+def add(
+    site: str, url: str, events: tuple[str, ...], throttle_rate: int | None, as_json: bool
+) -> None:
     """Add an endpoint and print its signing secret, shown only this once."""
-    endpoint, secret = run(endpoints.add, site, url, list(events))
+    endpoint, secret = run(endpoints.add, site, url, list(events), throttle_rate)
     data = {**endpoint.to_dict(), "secret": secret}
     text = (
         f"endpoint {endpoint.id} -> {endpoint.url} "

@@ -7,7 +7,10 @@ from urllib.parse import parse_qsl, unquote_plus, urlsplit, urlunsplit
 from click_ids import CLICK_IDS
 
 MAX_URL = 2048
+# Stored page URLs longer than this keep only their tracked parameters: a click's row stays small.
+MAX_STORED_URL = 1024
 MAX_DEVICE_ID = 128
+MAX_REFERRER = 512
 MAX_VALUE = 512
 MAX_PARAMS = 40
 
@@ -107,7 +110,7 @@ def clean_page_url(
         return None, {}
     params = attribution_params(value)
     trimmed = trim_url(value, extra_names)
-    if len(trimmed) > MAX_URL:
+    if len(trimmed) > MAX_STORED_URL:
         trimmed = trim_url(value, extra_names, keep_only_tracked=True)
     return clean_url(trimmed), params
 
@@ -138,6 +141,15 @@ def _is_personal(name: str, extra: set[str]) -> bool:
         or lowered in PERSONAL_WORDS
         or any(word in PERSONAL_WORDS or word in extra for word in words)
     )
+
+
+def clean_referrer(value: str | None) -> str | None:
+    """Return the referring page without its query or fragment (search terms, tokens), cut short."""
+    url = clean_url(value)
+    if url is None:
+        return None
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}{parts.path}"[:MAX_REFERRER]
 
 
 def clean_device_id(value: str | None) -> str | None:

@@ -9,6 +9,7 @@ from widget_server.clicks.cleaning import (
     clean_cookie,
     clean_device_id,
     clean_page_url,
+    clean_referrer,
     clean_text,
     query_args,
 )
@@ -16,8 +17,11 @@ from widget_server.clicks.client_ip import client_ip
 from widget_server.clicks.crawlers import is_crawler
 from widget_server.clicks.recording import Click, record_click
 from widget_server.errors import ApiError
+from widget_server.limits import limiter
 
 bp = Blueprint("widget", __name__)
+# Limited by hand (click_limits): over its limit a click is still sent on, never refused a 429.
+limiter.exempt(bp)
 
 MAX_USER_AGENT = 512
 SITE_KEY = re.compile(r"[A-Za-z0-9_-]{1,32}")
@@ -74,7 +78,7 @@ def _parse_click() -> Click:
     return Click(
         device_id=clean_device_id(args.get("device_id")),
         click_url=click_url,
-        referrer=clean_page_url(args.get("ref"))[0],
+        referrer=clean_referrer(args.get("ref")),
         params=params,
         user_agent=clean_text(user_agent, MAX_USER_AGENT),
         ip_address=client_ip(

@@ -10,6 +10,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 
 import correlation_id
+from widget_server.clicks.click_limits import over_limit
 from widget_server.clicks.site_cache import CachedSite, site_cache
 from widget_server.clicks.write_turn import write_turn
 from widget_server.db import db, reason
@@ -102,6 +103,10 @@ def record_click(site_key: str, click: Click) -> Handoff:
     site = known_site(site_key)
     if click.preview:
         count_click("preview")
+        return Handoff(None, whatsapp_url(site, None))
+    if over_limit(site, click.ip_address):
+        # Still to WhatsApp, only unrecorded: a flood fills neither the tables nor the outbox.
+        count_click("limited")
         return Handoff(None, whatsapp_url(site, None))
     try:
         reference, outcome = _write(site, click)

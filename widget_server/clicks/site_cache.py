@@ -5,6 +5,7 @@ import time
 from dataclasses import dataclass
 
 from flask import current_app
+from limits import RateLimitItem, parse_many
 from sqlalchemy import bindparam, select
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -19,6 +20,8 @@ LOAD = select(
     Site.whatsapp_base_url,
     Site.message_template,
     Site.reuse_hours,
+    Site.click_limit_client,
+    Site.click_limit_site,
 ).where(Site.key == bindparam("key"))
 
 
@@ -32,13 +35,16 @@ class CachedSite:
     whatsapp_base_url: str
     message_template: str
     reuse_hours: int
+    client_limits: tuple[RateLimitItem, ...]
+    site_limits: tuple[RateLimitItem, ...]
 
 
 class SiteCache:
     """Sites by key, read again from the database once older than ttl seconds."""
 
-    def __init__(self, ttl: float):
+    def __init__(self, ttl: float, client_limit: str, site_limit: str):
         self.ttl = ttl
+        self.defaults = (client_limit, site_limit)
         self._sites: dict[str, tuple[float, CachedSite]] = {}
         self._lock = threading.Lock()
 
@@ -60,7 +66,12 @@ class SiteCache:
             if row is None:
                 self._sites.pop(key, None)  # unknown keys are not kept: anyone can make them up
                 return None
-            site = CachedSite(*row)
+            *fields, client_limit, site_limit = row
+            site = CachedSite(
+                *fields,
+                tuple(parse_many(client_limit or self.defaults[0])),
+                tuple(parse_many(site_limit or self.defaults[1])),
+            )
             self._sites[key] = (now, site)
             return site
 
@@ -74,7 +85,13 @@ def site_cache() -> SiteCache:
     """Return the app's cache, made on first use."""
     cache = current_app.extensions.get("wah_site_cache")
     if cache is None:
+        config = current_app.config
         cache = current_app.extensions.setdefault(
-            "wah_site_cache", SiteCache(current_app.config["SITE_CACHE_SECONDS"])
+            "wah_site_cache",
+            SiteCache(
+                config["SITE_CACHE_SECONDS"],
+                config["CLICK_LIMIT_CLIENT"],
+                config["CLICK_LIMIT_SITE"],
+            ),
         )
     return cache

@@ -14,11 +14,10 @@ from widget_server.dashboard import (  # noqa: F401
     webhooks_page,
 )
 from widget_server.dashboard.routes import bp, csrf, login_manager
-from widget_server.limits import limiter
 
 
 def init_app(app: Flask) -> None:
-    """Attach the login manager, CSRF, the limiter and the cookie flags; register the pages."""
+    """Attach the login manager, CSRF and the cookie flags; register the pages."""
     # Checked only where the dashboard asks (routes.guard): the JSON API authenticates with keys.
     app.config["WTF_CSRF_CHECK_DEFAULT"] = False
     app.config["SESSION_COOKIE_HTTPONLY"] = True
@@ -26,5 +25,4 @@ def init_app(app: Flask) -> None:
     app.config["SESSION_COOKIE_SECURE"] = app.config["DASHBOARD_COOKIE_SECURE"]
     login_manager.init_app(app)
     csrf.init_app(app)
-    limiter.init_app(app)
     app.register_blueprint(bp)

@@ -3,6 +3,8 @@
 import re
 from urllib.parse import urlsplit
 
+import limits
+
 from widget_server.errors import OperatorError
 
 # E.164 without the plus: a country code never starts with 0, at most 15 digits in all.
@@ -60,12 +62,27 @@ def clean_base_url(value: str) -> str:
     return value.rstrip("/")
 
 
+def clean_click_limit(value: str | None) -> str | None:
+    """Return a rate such as `60 per minute` (or none, for the server's default), or raise."""
+    if value is None or not value.strip():
+        return None
+    try:
+        limits.parse_many(value)
+    except ValueError:
+        raise ValueError("must be a rate such as '60 per minute' or '10/second'") from None
+    if len(value) > 100:
+        raise ValueError("must be at most 100 characters")
+    return value.strip()
+
+
 CLEANERS = {
     "name": clean_name,
     "whatsapp_number": clean_number,
     "message": clean_message,
     "reuse_hours": clean_reuse_hours,
     "whatsapp_base_url": clean_base_url,
+    "click_limit_client": clean_click_limit,
+    "click_limit_site": clean_click_limit,
 }
 
 

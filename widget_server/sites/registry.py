@@ -26,7 +26,13 @@ def find_site(site: str) -> Site:
 
 
 def create_site(
-    name: str, whatsapp_number: str, message: str, reuse_hours: int, whatsapp_base_url: str
+    name: str,
+    whatsapp_number: str,
+    message: str,
+    reuse_hours: int,
+    whatsapp_base_url: str,
+    click_limit_client: str | None = None,
+    click_limit_site: str | None = None,
 ) -> Site:
     """Create a site with a freshly drawn public key; a bad setting raises InvalidSite."""
     fields = cleaned(
@@ -35,6 +41,8 @@ def create_site(
         message=message,
         reuse_hours=reuse_hours,
         whatsapp_base_url=whatsapp_base_url,
+        click_limit_client=click_limit_client,
+        click_limit_site=click_limit_site,
     )
     site = Site(key=Site.new_key())
     _assign(site, fields)
@@ -69,5 +77,7 @@ def site_info(site: Site) -> dict[str, Any]:
         "message": site.message_template,
         "reuse_hours": site.reuse_hours,
         "whatsapp_base_url": site.whatsapp_base_url,
+        "click_limit_client": site.click_limit_client,
+        "click_limit_site": site.click_limit_site,
         "created_at": isoformat(site.created_at),
     }

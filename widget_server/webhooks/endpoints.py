@@ -40,7 +40,9 @@ def get_endpoint(endpoint_id: int) -> WebhookEndpoint:
     return endpoint
 
 
-def add(site: str, url: str, events: list[str]) -> tuple[WebhookEndpoint, str]:
+def add(
+    site: str, url: str, events: list[str], throttle_rate: int | None = None
+) -> tuple[WebhookEndpoint, str]:
     """Register an endpoint; return it and its secret, which is shown only now."""
     unknown = sorted(set(events) - set(EVENT_TYPES))
     if unknown:
@@ -51,7 +53,11 @@ def add(site: str, url: str, events: list[str]) -> tuple[WebhookEndpoint, str]:
         raise EndpointError(str(error)) from None
     secret = WebhookEndpoint.new_secret()
     endpoint = WebhookEndpoint(
-        site=find_site(site), url=url, secret=secret, event_types=" ".join(dict.fromkeys(events))
+        site=find_site(site),
+        url=url,
+        secret=secret,
+        event_types=" ".join(dict.fromkeys(events)),
+        throttle_rate=throttle_rate,
     )
     db.session.add(endpoint)
     db.session.commit()

@@ -37,6 +37,7 @@ class Job:
     msg_id: str
     body: str
     endpoint_disabled: bool
+    throttle_rate: int | None = None
 
 
 def due(table, now):
@@ -106,6 +107,7 @@ def claim(settings: Settings, owner: str) -> tuple[str, list[Job]]:
             row.event.uid,
             row.event.body(),
             row.endpoint.disabled_at is not None,
+            row.endpoint.throttle_rate,
         )
         for row in rows
     ]
@@ -113,12 +115,14 @@ def claim(settings: Settings, owner: str) -> tuple[str, list[Job]]:
     return token, jobs
 
 
-def record(settings: Settings, token: str, results: list, released: list[Job]) -> None:
+def record(settings: Settings, token: str, results: list, released: list[Job], deferred=()) -> None:
     """Write the outcome of each sent job and hand back the unsent ones, in one transaction."""
     now = utcnow()
     groups = defaultdict(list)
     changes = [(job, _changes(settings, job, outcome, now)) for job, outcome in results]
     changes += [(job, {}) for job in released]
+    # Held back by their endpoint's throttle: due again in a second, no attempt spent.
+    changes += [(job, {"next_attempt_at": now + timedelta(seconds=1)}) for job in deferred]
     for job, values in changes:
         values.update(claimed_by=None, claimed_until=None)
         row = {"_id": job.id, **{f"_{key}": value for key, value in values.items()}}

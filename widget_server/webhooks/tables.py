@@ -35,6 +35,8 @@ class WebhookEndpoint(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     disabled_reason: Mapped[str | None] = mapped_column(String(200))
+    # At most this many deliveries a second (Svix's throttleRate); none means no throttle.
+    throttle_rate: Mapped[int | None]
     site: Mapped[Site] = relationship()
 
     @staticmethod
@@ -63,6 +65,7 @@ class WebhookEndpoint(db.Model):
             "created_at": isoformat(self.created_at),
             "disabled_at": isoformat(self.disabled_at),
             "disabled_reason": self.disabled_reason,
+            "throttle_rate": self.throttle_rate,
             "previous_secret_until": isoformat(self.previous_secret_until),
         }
 

@@ -8,9 +8,11 @@ import time
 from dataclasses import replace
 
 import sqlalchemy as sa
+from limits import RateLimitItemPerSecond
 
 from widget_server.conversions.delivery import Conversions
 from widget_server.db import db
+from widget_server.metrics import count_delivery
 from widget_server.webhooks import sender
 from widget_server.webhooks.queue import Job, anything_due, claim, record
 from widget_server.webhooks.settings import Settings
@@ -64,7 +66,7 @@ class Worker:
             return 0
         started = time.monotonic()
         token, jobs = claim(self.settings, self.name)
-        results, released, gone, stalled = [], [], set(), {}
+        results, released, deferred, gone, stalled = [], [], [], set(), {}
         for job in jobs:
             if self.stopping.is_set() or time.monotonic() - started > self.send_window:
                 released.append(job)
@@ -74,6 +76,8 @@ class Worker:
                 # One timeout per endpoint and batch: waiting on a dead endpoint again for each
                 # of its deliveries would hold up every other site's webhooks.
                 results.append((job, stalled[job.endpoint_id]))
+            elif job.throttle_rate and not self._may_send(job):
+                deferred.append(job)
             else:
                 outcome = self.send(job)
                 results.append((job, outcome))
@@ -82,7 +86,9 @@ class Worker:
                 if outcome.timed_out:
                     skipped = f"not sent, endpoint timed out in this batch: {outcome.error}"
                     stalled[job.endpoint_id] = replace(outcome, error=skipped)
-        self._record(token, results, released)
+        self._record(token, results, released, deferred)
+        for _job, outcome in results:
+            count_delivery("webhook", _state(outcome))
         return len(jobs)
 
     def send(self, job: Job) -> sender.Outcome:
@@ -93,14 +99,32 @@ class Worker:
         log.log(level, "delivery %s to %s: %s", job.id, job.url, outcome.error or "ok")
         return outcome
 
-    def _record(self, token: str, results: list, released: list[Job]) -> None:
+    def _may_send(self, job: Job) -> bool:
+        """Spend one of the endpoint's sends this second; tell whether there was one left."""
+        # The app's one limiter (widget_server.limits, registered by create_app): with Redis
+        # behind it, every worker on every host shares the endpoint's rate.
+        [limiter] = self.app.extensions["limiter"]
+        item = RateLimitItemPerSecond(job.throttle_rate)
+        try:
+            return limiter.limiter.hit(item, "webhook-endpoint", str(job.endpoint_id))
+        except Exception as error:  # a dead Redis must not stop deliveries: send unthrottled
+            log.warning("throttle of endpoint %s not checked: %s", job.endpoint_id, error)
+            return True
+
+    def _record(self, token: str, results: list, released: list[Job], deferred: list[Job]) -> None:
         # Outcomes not written are sent again once the lease ends, so a busy database is
         # worth a few tries before giving up.
         for attempt in range(3):
             try:
-                return record(self.settings, token, results, released)
+                return record(self.settings, token, results, released, deferred)
             except sa.exc.OperationalError:
                 db.session.rollback()
                 if attempt == 2:
                     raise
                 time.sleep(0.2 * (attempt + 1))
+
+
+def _state(outcome) -> str:
+    if outcome is None or outcome.status == 410:
+        return "disabled"
+    return "delivered" if outcome.ok else "failed_attempt"

@@ -122,3 +122,18 @@ def test_any_text_trims_to_a_clean_page_url_or_nothing(text):
     url, params = clean_page_url(text)
     assert url is None or (clean_url(url) == url and "#" not in url)
     assert isinstance(params, dict)
+
+
+def test_a_referrer_keeps_its_page_but_not_its_query_and_is_cut_short():
+    from widget_server.clicks.cleaning import MAX_REFERRER, clean_referrer
+
+    assert clean_referrer("https://google.com/search?q=my+name#top") == "https://google.com/search"
+    long = "https://ref.example/" + "p" * 3000
+    assert clean_referrer(long) is None  # over the URL limit: dropped like any junk
+    assert len(clean_referrer("https://ref.example/" + "p" * 1500)) == MAX_REFERRER
+    assert clean_referrer("javascript:alert(1)") is None
+
+
+def test_a_stored_page_url_over_a_kilobyte_keeps_only_its_tracked_parameters():
+    url = "https://shop.example/p?utm_source=x&q=" + "s" * 1100
+    assert clean_page_url(url) == ("https://shop.example/p?utm_source=x", {"utm_source": "x"})

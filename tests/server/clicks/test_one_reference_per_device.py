@@ -21,7 +21,8 @@ def both_app(request, tmp_path):
         url = "sqlite:///" + str(tmp_path / "widget.db")
     else:
         url = request.getfixturevalue("postgres_url")
-    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url})
+    limits = {"CLICK_LIMIT_CLIENT": "100000 per minute"}  # 200 clicks from one address
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, **limits})
     with app.app_context():
         db.create_all()
         site = Site(key=Site.new_key(), name="Shop", whatsapp_number="15551234567")
