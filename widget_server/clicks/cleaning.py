@@ -143,11 +143,11 @@ def _is_personal(name: str, extra: set[str]) -> bool:
     )
 
 
-def clean_referrer(value: str | None) -> str | None:
-    """Return the referring page without its query or fragment (search terms, tokens), cut short."""
-    url = clean_url(value)
-    if url is None:
-        return None
+def clean_referrer(value: str | None, extra_names: Iterable[str] = ()) -> str | None:
+    """Return the referrer trimmed like a page URL; a long one loses its query, then its end."""
+    url = clean_page_url(value, extra_names)[0]
+    if url is None or len(url) <= MAX_REFERRER:
+        return url
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc}{parts.path}"[:MAX_REFERRER]
 

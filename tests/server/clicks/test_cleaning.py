@@ -124,10 +124,12 @@ def test_any_text_trims_to_a_clean_page_url_or_nothing(text):
     assert isinstance(params, dict)
 
 
-def test_a_referrer_keeps_its_page_but_not_its_query_and_is_cut_short():
+def test_a_long_referrer_loses_its_query_then_is_cut_short():
     from widget_server.clicks.cleaning import MAX_REFERRER, clean_referrer
 
-    assert clean_referrer("https://google.com/search?q=my+name#top") == "https://google.com/search"
+    assert clean_referrer("https://google.com/search?q=a#top") == "https://google.com/search?q=a"
+    query = "https://google.com/search?q=" + "a" * 600
+    assert clean_referrer(query) == "https://google.com/search"
     long = "https://ref.example/" + "p" * 3000
     assert clean_referrer(long) is None  # over the URL limit: dropped like any junk
     assert len(clean_referrer("https://ref.example/" + "p" * 1500)) == MAX_REFERRER
