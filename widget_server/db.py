@@ -1,10 +1,11 @@
 """The database handle shared by every module."""
 
 import sqlite3
+from typing import TYPE_CHECKING, Any
 
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import Engine, MetaData, event
+from sqlalchemy import CursorResult, Engine, MetaData, Result, Table, event
 from sqlalchemy.orm import DeclarativeBase
 
 # Named constraints keep Alembic's batch migrations on SQLite deterministic.
@@ -22,11 +23,33 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+# Flask-SQLAlchemy builds db.Model at run time, out of a type checker's sight; to it, the tables
+# derive from Base, which db.Model extends with table names and the app's session.
+if TYPE_CHECKING:
+    Model = Base
+else:
+    Model = db.Model
 migrate = Migrate(render_as_batch=True)
 
 
+def table(model: type[Base]) -> Table:
+    """Return a model's Table, typed as one (declarative classes only promise a FromClause)."""
+    found = model.__table__
+    if not isinstance(found, Table):
+        raise TypeError(f"{model.__name__} is not mapped to a table")
+    return found
+
+
+def changed(result: Result[Any]) -> int:
+    """Return how many rows an UPDATE or DELETE run through the session changed."""
+    # The session types every result alike; a DML statement's is a CursorResult with a rowcount.
+    if not isinstance(result, CursorResult):
+        raise TypeError("not the result of an UPDATE or DELETE")
+    return result.rowcount
+
+
 @event.listens_for(Engine, "connect")
-def tune_sqlite(connection, record):
+def tune_sqlite(connection: object, record: object) -> None:
     """Let SQLite readers and writers of several workers overlap, without an fsync per click."""
     if isinstance(connection, sqlite3.Connection):
         cursor = connection.cursor()

@@ -1,7 +1,7 @@
 """The errors a caller must correct: API errors with their JSON envelope, and operator errors."""
 
-from flask import jsonify
-from werkzeug.exceptions import HTTPException
+from flask import Flask, Response, jsonify
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 
 class OperatorError(Exception):
@@ -17,28 +17,28 @@ class ApiError(Exception):
         self.message = message
 
 
-def envelope(status: int, message: str, data=None):
+def envelope(status: int, message: str, data: object = None) -> Response:
     """Build the `{status, message, data}` response every endpoint answers with."""
     response = jsonify({"status": status, "message": message, "data": data})
     response.status_code = status
     return response
 
 
-def register(app):
+def register(app: Flask) -> None:
     """Render ApiError and every HTTP error as the JSON envelope."""
 
     @app.errorhandler(ApiError)
-    def api_error(error):
+    def api_error(error: ApiError) -> Response:
         return envelope(error.status, error.message)
 
     @app.errorhandler(HTTPException)
-    def http_error(error):
-        response = envelope(error.code, error.description)
-        if error.code == 405 and error.valid_methods:
+    def http_error(error: HTTPException) -> Response:
+        response = envelope(error.code or 500, error.description or "")
+        if isinstance(error, MethodNotAllowed) and error.valid_methods:
             response.headers["Allow"] = ", ".join(error.valid_methods)
         return response
 
     @app.errorhandler(Exception)
-    def unexpected(error):
+    def unexpected(error: Exception) -> Response:
         app.logger.exception("unhandled error")
         return envelope(500, "internal error")

@@ -2,7 +2,7 @@
 
 import logging
 
-from flask import Blueprint
+from flask import Blueprint, Response
 from sqlalchemy import text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
@@ -17,7 +17,7 @@ log = logging.getLogger("widget_server.health")
 
 
 @bp.get("/healthz")
-def healthz():
+def healthz() -> Response:
     """Answer 200 when the database answers, 503 otherwise."""
     try:
         db.session.execute(text("SELECT 1"))

@@ -6,9 +6,10 @@ import secrets
 from datetime import UTC, datetime
 
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, func, types
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from widget_server.db import db
+from widget_server.db import Model
 
 DEFAULT_MESSAGE = (
     "Reference: {reference} (Please send this reference number, it helps us find your request)"
@@ -28,22 +29,27 @@ def isoformat(moment: datetime | None) -> str | None:
     return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-class UTCDateTime(types.TypeDecorator):
+def render_message(template: str, correlation_id: str) -> str:
+    """Put a correlation ID into a site's message template."""
+    return template.replace("{reference}", correlation_id)
+
+
+class UTCDateTime(types.TypeDecorator[datetime]):
     """A timestamp stored as naive UTC everywhere and always read back timezone-aware."""
 
     impl = types.DateTime
     cache_ok = True
 
-    def process_bind_param(self, value, dialect):
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         if value is not None:
             value = value.astimezone(UTC).replace(tzinfo=None)
         return value
 
-    def process_result_value(self, value, dialect):
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         return value.replace(tzinfo=UTC) if value is not None else None
 
 
-class Site(db.Model):
+class Site(Model):
     """A tenant: one website with its WhatsApp number and message."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -65,10 +71,10 @@ class Site(db.Model):
 
     def message_for(self, correlation_id: str) -> str:
         """Render the pre-filled WhatsApp message for a correlation ID."""
-        return self.message_template.replace("{reference}", correlation_id)
+        return render_message(self.message_template, correlation_id)
 
 
-class ApiKey(db.Model):
+class ApiKey(Model):
     """A Bearer key of one site: only its hash is kept."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -108,7 +114,7 @@ def _digest(plaintext: str) -> str:
     return hashlib.sha256(plaintext.encode()).hexdigest()
 
 
-class WebSession(db.Model):
+class WebSession(Model):
     """One correlation ID: the click that issued it and, later, the conversation it started."""
 
     __table_args__ = (

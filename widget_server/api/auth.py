@@ -2,13 +2,18 @@
 
 import functools
 import hashlib
+from collections.abc import Callable
+from typing import ParamSpec, TypeVar
 
-from flask import g, request
+from flask import Response, g, request
 from sqlalchemy import select
 
 from widget_server.db import db
 from widget_server.errors import ApiError, envelope
 from widget_server.models import ApiKey
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 REALM = 'Bearer realm="wa-handoff"'
 # Compared against when no key has the presented prefix, so unknown keys cost the same time.
@@ -46,12 +51,12 @@ def authenticate(header: str | None) -> ApiKey:
     return key
 
 
-def require_scope(scope: str):
+def require_scope(scope: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
     """Guard a view: a valid key with scope, exposed as g.api_key and g.site."""
 
-    def decorate(view):
+    def decorate(view: Callable[P, R]) -> Callable[P, R]:
         @functools.wraps(view)
-        def guarded(*args, **kwargs):
+        def guarded(*args: P.args, **kwargs: P.kwargs) -> R:
             key = authenticate(request.headers.get("Authorization"))
             if not key.allows(scope):
                 challenge = _challenge("insufficient_scope") + f', scope="{scope}"'
@@ -64,7 +69,7 @@ def require_scope(scope: str):
     return decorate
 
 
-def render(error: AuthError):
+def render(error: AuthError) -> Response:
     """Render an AuthError as the JSON envelope with its challenge header."""
     response = envelope(error.status, error.message)
     response.headers["WWW-Authenticate"] = error.challenge

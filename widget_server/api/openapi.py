@@ -1,6 +1,6 @@
 """Serve the OpenAPI document of every endpoint."""
 
-from flask import Blueprint, jsonify
+from flask import Blueprint, Response, jsonify
 
 from widget_server.api import list_query
 from widget_server.api.spec import (
@@ -129,6 +129,6 @@ DOCUMENT = {
 
 
 @bp.get("/openapi.json")
-def document():
+def document() -> Response:
     """Answer the OpenAPI document."""
     return jsonify(DOCUMENT)

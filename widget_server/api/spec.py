@@ -1,5 +1,7 @@
 """The OpenAPI 3.1 document of every endpoint, kept in this one place."""
 
+from typing import Any
+
 ID = {"type": "string", "pattern": "^O-[A-Za-z0-9]{7}$", "examples": ["O-aB3dE9z"]}
 TIME = {"type": "string", "format": "date-time"}
 
@@ -35,7 +37,7 @@ def json_body(schema: dict) -> dict:
     return {"required": True, "content": {"application/json": {"schema": schema}}}
 
 
-def secured(scope: str, responses: dict, **operation) -> dict:
+def secured(scope: str, responses: dict[str, Any], **operation: Any) -> dict[str, Any]:
     """Describe an operation behind a Bearer key with scope, with the errors every one shares."""
     return {
         "security": [{"bearerAuth": []}],

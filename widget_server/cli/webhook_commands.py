@@ -122,7 +122,7 @@ def worker(once: bool, verbose: bool) -> None:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     try:
-        loop = Worker(current_app._get_current_object())
+        loop = Worker(current_app._get_current_object())  # type: ignore[attr-defined]
     except ValueError as error:
         raise CliError(str(error)) from None
     for signum in (signal.SIGINT, signal.SIGTERM):

@@ -3,6 +3,7 @@
 import re
 
 from flask import Blueprint, Response, current_app, jsonify, redirect, request
+from werkzeug.wrappers import Response as WerkzeugResponse
 
 from widget_server.clicks.cleaning import (
     clean_consent,
@@ -28,12 +29,12 @@ SITE_KEY = re.compile(r"[A-Za-z0-9_-]{1,32}")
 
 
 @bp.get("/c/<site_key>", provide_automatic_options=False)
-def click(site_key: str) -> Response:
+def click(site_key: str) -> Response | WerkzeugResponse:
     """Issue or reuse the visitor's reference and send them to WhatsApp."""
     if not SITE_KEY.fullmatch(site_key):
         raise ApiError(404, "unknown site")  # e.g. a NUL byte, which PostgreSQL would refuse
     handoff = record_click(site_key, _parse_click())
-    response: Response
+    response: Response | WerkzeugResponse
     if request.accept_mimetypes.best_match(["text/html", "application/json"]) == "application/json":
         response = jsonify(correlation_id=handoff.correlation_id, whatsapp_url=handoff.whatsapp_url)
     else:

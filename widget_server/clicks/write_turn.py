@@ -3,14 +3,17 @@
 import fcntl
 import os
 import threading
+from collections.abc import Iterator
 from contextlib import contextmanager
+
+from sqlalchemy import Connection
 
 _THREADS = threading.Lock()
 _lock_files: dict[str, int] = {}  # database path -> this process's descriptor of its lock file
 
 
 @contextmanager
-def write_turn(connection):
+def write_turn(connection: Connection) -> Iterator[None]:
     """Run the rest of connection's transaction in the database's write turn; commit at the end."""
     if connection.dialect.name != "sqlite":
         with _ending(connection):
@@ -26,7 +29,7 @@ def write_turn(connection):
 
 
 @contextmanager
-def _ending(connection):
+def _ending(connection: Connection) -> Iterator[None]:
     try:
         yield
     except BaseException:
@@ -36,7 +39,7 @@ def _ending(connection):
 
 
 @contextmanager
-def _process_turn(database: str | None):
+def _process_turn(database: str | None) -> Iterator[None]:
     if not database or database == ":memory:":
         yield  # a private database: this process is its only writer
         return

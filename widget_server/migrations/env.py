@@ -2,8 +2,12 @@
 
 import logging
 from logging.config import fileConfig
+from typing import Any, Literal
 
 from alembic import context
+from alembic.autogenerate.api import AutogenContext
+from alembic.operations.ops import MigrationScript
+from alembic.runtime.migration import MigrationContext
 from flask import current_app
 
 from widget_server import models  # noqa: F401  (every table must be in the metadata)
@@ -21,21 +25,24 @@ config.set_main_option(
 )
 
 
-def render_item(kind, obj, autogen_context):
+def render_item(kind: str, obj: Any, autogen_context: AutogenContext) -> str | Literal[False]:
     """Render the app's UTC timestamp as a plain DateTime, so revisions never import app code."""
     if kind == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime()"
     return False
 
 
-def skip_empty_revisions(context, revision, directives):
+def skip_empty_revisions(
+    context: MigrationContext, revision: object, directives: list[MigrationScript]
+) -> None:
     """Write no revision when autogenerate finds no change."""
-    if getattr(config.cmd_opts, "autogenerate", False) and directives[0].upgrade_ops.is_empty():
+    ops = directives[0].upgrade_ops
+    if getattr(config.cmd_opts, "autogenerate", False) and ops is not None and ops.is_empty():
         directives[:] = []
         logger.info("No changes in schema detected.")
 
 
-def run_migrations_offline():
+def run_migrations_offline() -> None:
     """Emit the migration as SQL."""
     context.configure(
         url=config.get_main_option("sqlalchemy.url"),
@@ -47,7 +54,7 @@ def run_migrations_offline():
         context.run_migrations()
 
 
-def run_migrations_online():
+def run_migrations_online() -> None:
     """Run the migration on a connection of the app's engine."""
     options = dict(current_app.extensions["migrate"].configure_args)
     options.setdefault("process_revision_directives", skip_empty_revisions)

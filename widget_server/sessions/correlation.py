@@ -2,7 +2,7 @@
 
 from sqlalchemy import update
 
-from widget_server.db import db
+from widget_server.db import changed, db
 from widget_server.models import WebSession, utcnow
 from widget_server.sessions import rollup
 from widget_server.sessions.rows import one
@@ -17,7 +17,7 @@ def correlate(
     if session.correlated_at is not None:
         return session
     # Only the request whose UPDATE flips correlated_at from NULL announces the conversation.
-    linked = db.session.execute(
+    link = (
         update(WebSession)
         .where(WebSession.id == session.id, WebSession.correlated_at.is_(None))
         .values(
@@ -27,8 +27,8 @@ def correlate(
             profile_name=profile_name,
         )
         .execution_options(synchronize_session=False)
-    ).rowcount
-    if not linked:
+    )
+    if not changed(db.session.execute(link)):
         db.session.rollback()
         return one(site_id, reference)
     db.session.refresh(session)

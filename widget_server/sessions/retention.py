@@ -1,10 +1,11 @@
 """Data retention: forget web sessions and outbox events past their time."""
 
 from datetime import timedelta
+from typing import Any
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import Column, Table, delete, or_, select
 
-from widget_server.db import db
+from widget_server.db import changed, db, table
 from widget_server.models import WebSession, utcnow
 from widget_server.sessions import rollup
 from widget_server.webhooks.tables import WebhookEvent
@@ -15,7 +16,7 @@ def purge_before(age: timedelta) -> dict[str, int]:
     cutoff = utcnow() - age
     old_events = select(WebhookEvent.id).where(WebhookEvent.created_at < cutoff)
     # Rows that point at an event (delivery attempts) go first, whatever table holds them.
-    for column in _references_to(WebhookEvent.__table__):
+    for column in _references_to(table(WebhookEvent)):
         db.session.execute(delete(column.table).where(column.in_(old_events)))
     events = db.session.execute(delete(WebhookEvent).where(WebhookEvent.created_at < cutoff))
     sessions = db.session.execute(
@@ -26,13 +27,13 @@ def purge_before(age: timedelta) -> dict[str, int]:
     )
     rollup.forget_until(cutoff.date())  # the days of the deleted sessions are counted again
     db.session.commit()
-    return {"sessions": sessions.rowcount, "events": events.rowcount}
+    return {"sessions": changed(sessions), "events": changed(events)}
 
 
-def _references_to(table):
+def _references_to(target: Table) -> list[Column[Any]]:
     return [
         key.parent
         for other in db.metadata.tables.values()
         for key in other.foreign_keys
-        if key.column.table is table
+        if key.column.table is target
     ]

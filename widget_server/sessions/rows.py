@@ -5,7 +5,7 @@ from datetime import datetime
 
 from sqlalchemy import func, literal, select, tuple_, update
 
-from widget_server.db import db
+from widget_server.db import changed, db
 from widget_server.errors import ApiError
 from widget_server.models import WebSession
 from widget_server.sessions import rollup
@@ -90,13 +90,13 @@ def set_lead_type(
         if previous == lead_type:
             return row
         # Compare-and-set: of two concurrent changes from the same value, one announces it.
-        changed = db.session.execute(
+        swap = (
             update(WebSession)
             .where(WebSession.id == row.id, WebSession.lead_type.is_not_distinct_from(previous))
             .values(lead_type=lead_type, lead_value=value, lead_currency=currency)
             .execution_options(synchronize_session=False)
-        ).rowcount
-        if changed:
+        )
+        if changed(db.session.execute(swap)):
             db.session.refresh(row)
             rollup.forget(site_id, row.created_at)
             data = {

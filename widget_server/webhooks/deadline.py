@@ -15,7 +15,7 @@ _current = threading.local()
 class Watchdog:
     """A thread that shuts down the socket of each attempt still running past its deadline."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.condition = threading.Condition()
         self.armed: dict[Deadline, float] = {}
         self.thread: threading.Thread | None = None
@@ -50,9 +50,9 @@ WATCHDOG = Watchdog()
 class Deadline:
     """Cut the connection of the request made in this thread once `seconds` have passed."""
 
-    def __init__(self, seconds: float):
+    def __init__(self, seconds: float) -> None:
         self.seconds = seconds
-        self.connection = None
+        self.connection: object | None = None
         self.expired = False
 
     def __enter__(self) -> "Deadline":
@@ -60,7 +60,7 @@ class Deadline:
         WATCHDOG.arm(self, time.monotonic() + self.seconds)
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         WATCHDOG.disarm(self)
         _current.deadline = None
 
@@ -73,7 +73,7 @@ class Deadline:
                 sock.shutdown(socket.SHUT_RDWR)
 
 
-def register(connection) -> None:
+def register(connection: object) -> None:
     """Tie connection to the deadline of the attempt running in this thread, if there is one."""
     deadline = getattr(_current, "deadline", None)
     if deadline is not None:

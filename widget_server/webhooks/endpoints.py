@@ -5,7 +5,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 from flask import current_app
 
-from widget_server.db import db
+from widget_server.db import changed, db
 from widget_server.errors import OperatorError
 from widget_server.models import utcnow
 from widget_server.sites.registry import find_site
@@ -90,11 +90,12 @@ def enable(endpoint_id: int) -> int:
     """Re-enable a disabled endpoint and resume its parked deliveries; return how many."""
     endpoint = get_endpoint(endpoint_id)
     endpoint.disabled_at = endpoint.disabled_reason = None
-    resumed = db.session.execute(
+    resume = (
         sa.update(WebhookDelivery)
         .where(WebhookDelivery.endpoint_id == endpoint.id, WebhookDelivery.state == DISABLED)
         .values(state=PENDING, attempts=0, next_attempt_at=utcnow())
-    ).rowcount
+    )
+    resumed = changed(db.session.execute(resume))
     db.session.commit()
     return resumed
 

@@ -42,7 +42,7 @@ def check_address(address: str) -> None:
 def resolve(host: str, port: int) -> list[str]:
     """Resolve host to its distinct addresses, in the resolver's order."""
     infos = socket.getaddrinfo(host, port, 0, socket.SOCK_STREAM)
-    return list(dict.fromkeys(info[4][0] for info in infos))
+    return list(dict.fromkeys(str(info[4][0]) for info in infos))
 
 
 def validate_url(url: str, allow_private: bool = False) -> str:

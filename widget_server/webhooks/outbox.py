@@ -1,9 +1,11 @@
 """The one door through which events enter the outbox, inside the caller's transaction."""
 
+from typing import Any
+
 import sqlalchemy as sa
 
 from widget_server.conversions.planning import plan
-from widget_server.db import db
+from widget_server.db import db, table
 from widget_server.models import UTCDateTime, utcnow
 from widget_server.webhooks.tables import (
     EVENT_TYPES,
@@ -13,11 +15,11 @@ from widget_server.webhooks.tables import (
     WebhookEvent,
 )
 
-_endpoint = WebhookEndpoint.__table__.c
+_endpoint = table(WebhookEndpoint).c
 _now = sa.bindparam("now", type_=UTCDateTime())
 
 
-def _deliveries(event_id, site_id) -> sa.Insert:
+def _deliveries(event_id: sa.ColumnElement[int], site_id: sa.ColumnElement[int]) -> sa.Insert:
     """Build the insert of one delivery per enabled endpoint of the site that wants the event."""
     # event_types holds space-separated names (none with a LIKE wildcard), or nothing for all.
     wants = (_endpoint.event_types == "") | (" " + _endpoint.event_types + " ").like(
@@ -39,7 +41,7 @@ _EVENT = (
         uid=sa.bindparam("uid_"),
         site_id=sa.bindparam("site"),
         event_type=sa.bindparam("type_"),
-        data=sa.bindparam("payload", type_=WebhookEvent.__table__.c.data.type),
+        data=sa.bindparam("payload", type_=table(WebhookEvent).c.data.type),
         created_at=_now,
     )
     .returning(WebhookEvent.id)
@@ -52,7 +54,9 @@ _EVENT_AND_DELIVERIES = sa.select(_event.c.id).add_cte(
 )
 
 
-def enqueue(site_id: int, event_type: str, data: dict, connection=None) -> WebhookEvent:
+def enqueue(
+    site_id: int, event_type: str, data: dict[str, Any], connection: sa.Connection | None = None
+) -> WebhookEvent:
     """Write an event, its deliveries and its conversions in the caller's transaction.
 
     Return the event, unattached.

@@ -2,14 +2,17 @@
 
 import secrets
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
-from widget_server.db import db
+from widget_server.db import db, table
 from widget_server.models import utcnow
+from widget_server.webhooks.sender import Outcome
 from widget_server.webhooks.settings import Settings
 from widget_server.webhooks.tables import (
     DELIVERED,
@@ -40,7 +43,11 @@ class Job:
     throttle_rate: int | None = None
 
 
-def due(table, now):
+# A job and what its attempt produced; None: not sent, its endpoint is disabled or gone.
+Result = tuple[Job, Outcome | None]
+
+
+def due(table: Any, now: datetime) -> sa.ColumnElement[bool]:
     """The condition of a row of a delivery table (webhooks or conversions) due now, unleased."""
     return sa.and_(
         table.state == PENDING,
@@ -115,7 +122,13 @@ def claim(settings: Settings, owner: str) -> tuple[str, list[Job]]:
     return token, jobs
 
 
-def record(settings: Settings, token: str, results: list, released: list[Job], deferred=()) -> None:
+def record(
+    settings: Settings,
+    token: str,
+    results: list[Result],
+    released: list[Job],
+    deferred: Sequence[Job] = (),
+) -> None:
     """Write the outcome of each sent job and hand back the unsent ones, in one transaction."""
     now = utcnow()
     groups = defaultdict(list)
@@ -127,19 +140,21 @@ def record(settings: Settings, token: str, results: list, released: list[Job], d
         values.update(claimed_by=None, claimed_until=None)
         row = {"_id": job.id, **{f"_{key}": value for key, value in values.items()}}
         groups[tuple(sorted(values))].append(row)
-    table = D.__table__
+    deliveries = table(D)
     # One executemany per shape of change: a batch costs a few round trips, not one per row.
     for keys, rows in groups.items():
         statement = (
-            table.update()
-            .where(table.c.id == sa.bindparam("_id"), table.c.claimed_by == token)
-            .values({key: sa.bindparam(f"_{key}", type_=table.c[key].type) for key in keys})
+            deliveries.update()
+            .where(deliveries.c.id == sa.bindparam("_id"), deliveries.c.claimed_by == token)
+            .values({key: sa.bindparam(f"_{key}", type_=deliveries.c[key].type) for key in keys})
         )
         db.session.execute(statement, rows)
     db.session.commit()
 
 
-def _changes(settings: Settings, job: Job, outcome, now) -> dict:
+def _changes(
+    settings: Settings, job: Job, outcome: Outcome | None, now: datetime
+) -> dict[str, Any]:
     if outcome is None:
         return {"state": DISABLED}
     values = {

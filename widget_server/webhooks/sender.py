@@ -55,7 +55,14 @@ def parse_retry_after(value: str | None, now: datetime) -> float | None:
     return max(0.0, (moment - now).total_seconds())
 
 
-def post(session: requests.Session, url: str, msg_id: str, body: str, keys, timeout) -> Outcome:
+def post(
+    session: requests.Session,
+    url: str,
+    msg_id: str,
+    body: str,
+    keys: list[str],
+    timeout: tuple[float, float],
+) -> Outcome:
     """POST a signed body once without following redirects; never raise for delivery failures.
 
     timeout is (connect, read) seconds; the whole attempt never lasts longer than their sum.
@@ -70,7 +77,14 @@ def post(session: requests.Session, url: str, msg_id: str, body: str, keys, time
     return outcome
 
 
-def _attempt(session, url: str, msg_id: str, body: str, keys, timeout) -> Outcome:
+def _attempt(
+    session: requests.Session,
+    url: str,
+    msg_id: str,
+    body: str,
+    keys: list[str],
+    timeout: tuple[float, float],
+) -> Outcome:
     now = datetime.now(UTC)
     headers = {"Content-Type": "application/json", **sign(msg_id, body, keys, now)}
     try:

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from widget_server.db import db
+from widget_server.db import Model
 from widget_server.models import Site, UTCDateTime, isoformat, utcnow
 
 EVENT_TYPES = (
@@ -20,7 +20,7 @@ EVENT_TYPES = (
 PENDING, DELIVERED, FAILED, DISABLED = "pending", "delivered", "failed", "disabled"
 
 
-class WebhookEndpoint(db.Model):
+class WebhookEndpoint(Model):
     """A site's receiver URL with the signing secret(s) and the events it wants."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -70,7 +70,7 @@ class WebhookEndpoint(db.Model):
         }
 
 
-class WebhookEvent(db.Model):
+class WebhookEvent(Model):
     """One event of a site, written in the transaction of the change it reports."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -97,7 +97,7 @@ class WebhookEvent(db.Model):
         return json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
 
 
-class WebhookDelivery(db.Model):
+class WebhookDelivery(Model):
     """The delivery state of one event to one endpoint."""
 
     __table_args__ = (Index("ix_webhook_delivery_due", "state", "next_attempt_at"),)

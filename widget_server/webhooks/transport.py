@@ -1,6 +1,7 @@
 """An HTTP session whose every connection passes the SSRF guard at connect time."""
 
 import socket
+from typing import Any
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -15,14 +16,14 @@ from widget_server.webhooks.guard import check_address, resolve
 USER_AGENT = "wa-handoff-webhooks/0.1"
 
 
-class PinnedConnectionMixin:
+class PinnedConnectionMixin(HTTPConnection):
     """Resolve the host once, check every address, connect only to a checked one."""
 
     allow_private = False
 
-    def request(self, *args, **kwargs):
+    def request(self, *args: Any, **kwargs: Any) -> None:
         deadline.register(self)
-        return super().request(*args, **kwargs)
+        super().request(*args, **kwargs)
 
     def _new_conn(self) -> socket.socket:
         # Checking the name first and letting the socket resolve it again would open a window
@@ -52,7 +53,7 @@ class PinnedConnectionMixin:
         raise failure or NewConnectionError(self, f"{self.host} has no addresses")
 
 
-def _pools(allow: bool) -> dict:
+def _pools(allow: bool) -> dict[str, type[HTTPConnectionPool]]:
     """Build the pool classes of one policy."""
 
     class PinnedHTTPConnection(PinnedConnectionMixin, HTTPConnection):
@@ -76,11 +77,11 @@ POOLS = {False: _pools(False), True: _pools(True)}
 class PinnedAdapter(HTTPAdapter):
     """A requests adapter whose pools use the pinned, guarded connections."""
 
-    def __init__(self, allow_private: bool = False, **kwargs):
+    def __init__(self, allow_private: bool = False, **kwargs: Any) -> None:
         self.allow_private = allow_private
         super().__init__(**kwargs)
 
-    def init_poolmanager(self, *args, **kwargs):
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
         super().init_poolmanager(*args, **kwargs)
         self.poolmanager.pool_classes_by_scheme = POOLS[self.allow_private]
 

@@ -8,13 +8,14 @@ import time
 from dataclasses import replace
 
 import sqlalchemy as sa
+from flask import Flask
 from limits import RateLimitItemPerSecond
 
 from widget_server.conversions.delivery import Conversions
 from widget_server.db import db
 from widget_server.metrics import count_delivery
 from widget_server.webhooks import sender
-from widget_server.webhooks.queue import Job, anything_due, claim, record
+from widget_server.webhooks.queue import Job, Result, anything_due, claim, record
 from widget_server.webhooks.settings import Settings
 from widget_server.webhooks.transport import new_session
 
@@ -24,7 +25,7 @@ log = logging.getLogger("widget_server.webhooks")
 class Worker:
     """A loop that delivers webhooks and conversions until stopped; run several to scale out."""
 
-    def __init__(self, app, name: str | None = None):
+    def __init__(self, app: Flask, name: str | None = None):
         self.app = app
         self.settings = Settings.from_config(app.config)
         self.name = name or f"{socket.gethostname()}:{os.getpid()}"
@@ -66,7 +67,11 @@ class Worker:
             return 0
         started = time.monotonic()
         token, jobs = claim(self.settings, self.name)
-        results, released, deferred, gone, stalled = [], [], [], set(), {}
+        results: list[Result] = []
+        released: list[Job] = []
+        deferred: list[Job] = []
+        gone: set[int] = set()
+        stalled: dict[int, sender.Outcome] = {}
         for job in jobs:
             if self.stopping.is_set() or time.monotonic() - started > self.send_window:
                 released.append(job)
@@ -111,7 +116,9 @@ class Worker:
             log.warning("throttle of endpoint %s not checked: %s", job.endpoint_id, error)
             return True
 
-    def _record(self, token: str, results: list, released: list[Job], deferred: list[Job]) -> None:
+    def _record(
+        self, token: str, results: list[Result], released: list[Job], deferred: list[Job]
+    ) -> None:
         # Outcomes not written are sent again once the lease ends, so a busy database is
         # worth a few tries before giving up.
         for attempt in range(3):
