@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy import Date, Float, ForeignKey, Index, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from widget_server.db import db
+from widget_server.db import Model, db, table
 from widget_server.models import UTCDateTime, WebSession, utcnow
 
 SKETCH_BITS = (
@@ -22,7 +22,7 @@ MEASURES = ("sessions", "clicks", "conversations", "leads", "won", "value")
 DIMENSIONS = ("source", "medium", "campaign", "landing", "referrer")
 
 
-class FunnelDay(db.Model):
+class FunnelDay(Model):
     """A settled day of a site that has its cells: the sketch of its devices."""
 
     site_id: Mapped[int] = mapped_column(ForeignKey("site.id"), primary_key=True)
@@ -31,7 +31,7 @@ class FunnelDay(db.Model):
     computed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class FunnelCell(db.Model):
+class FunnelCell(Model):
     """The counts of one day's sessions that share a source, medium, campaign, page and referrer."""
 
     __table_args__ = (Index("ix_funnel_cell_site_day", "site_id", "day"),)
@@ -66,17 +66,17 @@ def day_bounds(day: date) -> tuple[datetime, datetime]:
     return start, start + timedelta(days=1)
 
 
-def tally(connection, site_id: int, day: date) -> Tally:
+def tally(connection: sa.Connection, site_id: int, day: date) -> Tally:
     """Count one day of a site's sessions from its rows."""
     start, end = day_bounds(day)
-    table = WebSession.__table__.c
+    columns = table(WebSession).c
     rows = connection.execute(
         sa.select(
-            table.correlation_id, table.device_id, table.click_count, table.correlated_at,
-            table.lead_type, table.parsed_params, table.click_url, table.referrer,
-        ).where(table.site_id == site_id, table.created_at >= start, table.created_at < end)
+            columns.correlation_id, columns.device_id, columns.click_count, columns.correlated_at,
+            columns.lead_type, columns.parsed_params, columns.click_url, columns.referrer,
+        ).where(columns.site_id == site_id, columns.created_at >= start, columns.created_at < end)
     )  # fmt: skip
-    cells: dict[tuple, Counter] = {}
+    cells: dict[tuple[str, ...], Counter[str]] = {}
     devices = datasketches.hll_sketch(SKETCH_BITS)
     for row in rows:
         # A session without a device id is a device of its own.
@@ -98,16 +98,16 @@ def tally(connection, site_id: int, day: date) -> Tally:
     return Tally(cells, devices)
 
 
-def store(connection, site_id: int, day: date, counted: Tally) -> None:
+def store(connection: sa.Connection, site_id: int, day: date, counted: Tally) -> None:
     """Keep a settled day's tally."""
     connection.execute(
-        sa.insert(FunnelDay.__table__),
+        sa.insert(FunnelDay),
         {"site_id": site_id, "day": day, "devices": counted.devices.serialize_compact(),
          "computed_at": utcnow()},
     )  # fmt: skip
     if counted.cells:
         connection.execute(
-            sa.insert(FunnelCell.__table__),
+            sa.insert(FunnelCell),
             [
                 {"site_id": site_id, "day": day, **dict(zip(DIMENSIONS, key, strict=True)),
                  **{name: cell[name] for name in MEASURES}}
@@ -127,7 +127,7 @@ def settle(site_id: int, day: date) -> Tally:
     return counted
 
 
-def forget(site_id: int, moment: datetime, connection=None) -> None:
+def forget(site_id: int, moment: datetime, connection: sa.Connection | None = None) -> None:
     """Drop the kept tally of the day of moment, in the caller's transaction: a row changed."""
     connection = connection if connection is not None else db.session.connection()
     _lock(connection, site_id)
@@ -135,11 +135,11 @@ def forget(site_id: int, moment: datetime, connection=None) -> None:
     _delete(connection, site_id, day, day)
 
 
-def forget_until(day: date, connection=None) -> None:
+def forget_until(day: date, connection: sa.Connection | None = None) -> None:
     """Drop every site's kept tallies up to day (after a purge)."""
     connection = connection if connection is not None else db.session.connection()
-    for table in (FunnelCell.__table__, FunnelDay.__table__):
-        connection.execute(sa.delete(table).where(table.c.day <= day))
+    for kept in (table(FunnelCell), table(FunnelDay)):
+        connection.execute(sa.delete(kept).where(kept.c.day <= day))
 
 
 def landing_page(url: str | None) -> str:
@@ -155,20 +155,20 @@ def referrer_host(url: str | None) -> str:
     return _label(urlsplit(url).hostname if url else None)
 
 
-def _label(value) -> str:
+def _label(value: object) -> str:
     return str(value)[:200] if value else ""
 
 
-def _delete(connection, site_id: int, first: date, last: date) -> None:
-    for table in (FunnelCell.__table__, FunnelDay.__table__):
+def _delete(connection: sa.Connection, site_id: int, first: date, last: date) -> None:
+    for kept in (table(FunnelCell), table(FunnelDay)):
         connection.execute(
-            sa.delete(table).where(
-                table.c.site_id == site_id, table.c.day >= first, table.c.day <= last
+            sa.delete(kept).where(
+                kept.c.site_id == site_id, kept.c.day >= first, kept.c.day <= last
             )
         )
 
 
-def _lock(connection, site_id: int) -> None:
+def _lock(connection: sa.Connection, site_id: int) -> None:
     # PostgreSQL: one lock per site, held to the end of the transaction, orders a settling with
     # the changes that forget its day. SQLite's single writer already orders them.
     if connection.dialect.name == "postgresql":

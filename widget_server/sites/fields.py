@@ -1,6 +1,8 @@
 """The checks of a site's settings, shared by the CLI and the dashboard."""
 
 import re
+from collections.abc import Callable
+from typing import Any
 from urllib.parse import urlsplit
 
 import limits
@@ -75,7 +77,7 @@ def clean_click_limit(value: str | None) -> str | None:
     return value.strip()
 
 
-CLEANERS = {
+CLEANERS: dict[str, Callable[[Any], Any]] = {
     "name": clean_name,
     "whatsapp_number": clean_number,
     "message": clean_message,
@@ -86,7 +88,7 @@ CLEANERS = {
 }
 
 
-def cleaned(**fields) -> dict:
+def cleaned(**fields: Any) -> dict[str, Any]:
     """Check every given field; raise InvalidSite for the first that fails."""
     out = {}
     for name, value in fields.items():
