@@ -67,12 +67,13 @@ def enqueue(
     # and its commit or rollback takes these rows along.
     if connection is None:
         connection = db.session.connection()
-    params = {
+    now = utcnow()
+    params: dict[str, Any] = {
         "uid_": WebhookEvent.new_uid(),
         "site": site_id,
         "type_": event_type,
         "payload": data,
-        "now": utcnow(),
+        "now": now,
         "padded": f"% {event_type} %",
     }
     if connection.dialect.name == "postgresql":
@@ -80,12 +81,12 @@ def enqueue(
     else:
         event_id = connection.execute(_EVENT, params).scalar_one()
         connection.execute(_DELIVERIES, {**params, "event_id": event_id})
-    plan(connection, site_id, event_id, event_type, data, params["now"])
+    plan(connection, site_id, event_id, event_type, data, now)
     return WebhookEvent(
         id=event_id,
         uid=params["uid_"],
         site_id=site_id,
         event_type=event_type,
         data=data,
-        created_at=params["now"],
+        created_at=now,
     )
