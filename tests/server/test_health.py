@@ -2,6 +2,7 @@
 
 import sqlalchemy as sa
 
+from widget_server import create_app
 from widget_server.db import db
 from widget_server.models import WriteProbe
 
@@ -26,3 +27,10 @@ def test_readiness_commits_a_write_to_one_row(app, client):
     assert client.get("/readyz").status_code == 200
     [after] = probe_times(app)
     assert after > before
+
+
+def test_a_database_that_cannot_open_is_503(tmp_path):
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/missing/dir/x.db"})
+    response = app.test_client().get("/healthz")
+    assert response.status_code == 503
+    assert response.get_json()["message"] == "database unavailable"
