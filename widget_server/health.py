@@ -1,6 +1,8 @@
 """Liveness with a database check, and readiness that proves the database takes a write."""
 
 import logging
+from types import ModuleType
+from typing import Any
 
 from flask import Blueprint, Response
 from sqlalchemy import text
@@ -8,7 +10,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 
 from widget_server.clicks.write_turn import write_turn
-from widget_server.db import db, reason
+from widget_server.db import db, reason, table
 from widget_server.errors import envelope
 from widget_server.models import WriteProbe, utcnow
 
@@ -28,7 +30,7 @@ def healthz() -> Response:
 
 
 @bp.get("/readyz")
-def readyz():
+def readyz() -> Response:
     """Answer 200 when the database commits a write, 503 otherwise: ready for clicks."""
     try:
         with db.engine.connect() as connection, write_turn(connection):
@@ -40,10 +42,10 @@ def readyz():
     return envelope(200, "ok", {"database": "writable"})
 
 
-def _upsert(dialect):
+def _upsert(dialect: ModuleType) -> Any:
     # One row, rewritten: proving a commit needs a real write (a full disk or a read-only file
     # still answers reads), and the table never grows.
-    insert = dialect.insert(WriteProbe.__table__)
+    insert = dialect.insert(table(WriteProbe))
     return insert.on_conflict_do_update(
         index_elements=["id"], set_={"written_at": insert.excluded.written_at}
     )

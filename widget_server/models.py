@@ -180,7 +180,7 @@ class WebSession(Model):
 Index("ix_web_session_site_lower_cid", WebSession.site_id, func.lower(WebSession.correlation_id))
 
 
-class WriteProbe(db.Model):
+class WriteProbe(Model):
     """The one row the readiness check writes, proving the database takes a commit."""
 
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)

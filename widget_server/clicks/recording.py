@@ -2,21 +2,23 @@
 
 import logging
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 from urllib.parse import quote
 
-from sqlalchemy import String, bindparam, case, func, select, text, update
+from sqlalchemy import Connection, String, bindparam, case, func, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.sql.elements import ColumnElement
 
 import correlation_id
 from widget_server.clicks.click_limits import over_limit
 from widget_server.clicks.site_cache import CachedSite, site_cache
 from widget_server.clicks.write_turn import write_turn
-from widget_server.db import db, reason
+from widget_server.db import db, reason, table
 from widget_server.errors import ApiError
 from widget_server.metrics import count_click
-from widget_server.models import Site, WebSession, isoformat, utcnow
+from widget_server.models import WebSession, isoformat, render_message, utcnow
 from widget_server.webhooks import enqueue
 
 log = logging.getLogger("widget_server.clicks")
@@ -35,11 +37,12 @@ NEWEST = (
 # PostgreSQL has no write turn: simultaneous first clicks of one device queue on this lock until
 # the first commits, so the next one finds its session. A transaction lock ends with the commit.
 LOCK_DEVICE = text("SELECT pg_advisory_xact_lock(:site, hashtext(:device))")
-_session = WebSession.__table__.c
+SESSIONS = table(WebSession)
+_session = SESSIONS.c
 BROWSER_IDS = ("fbp", "fbc", "ga")
 
 
-def _latest(name: str):
+def _latest(name: str) -> ColumnElement[Any]:
     """The click's browser id, else the one kept; none at all once consent is denied."""
     kept = func.coalesce(bindparam(name, type_=String()), _session[name])
     return case((bindparam("consent") == "denied", None), else_=kept)
@@ -48,7 +51,7 @@ def _latest(name: str):
 # Counted in SQL so that concurrent clicks of one device are all counted. The latest click's
 # consent decides for the session: a later "denied" also forgets the browser ids.
 COUNT_CLICK = (
-    update(WebSession.__table__)
+    update(SESSIONS)
     .where(_session.id == bindparam("session_id"))
     .values(
         click_count=_session.click_count + 1,
@@ -61,9 +64,9 @@ COUNT_CLICK = (
 # A drawn ID that is already taken inserts nothing and returns no row: the caller draws again,
 # with no savepoint and no error to recover from.
 INSERT = {
-    name: dialect.insert(WebSession.__table__)
+    name: dialect.insert(SESSIONS)
     .on_conflict_do_nothing(index_elements=["correlation_id"])
-    .returning(WebSession.__table__.c.id)
+    .returning(SESSIONS.c.id)
     for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
 }
 
@@ -146,13 +149,13 @@ def _write(site: CachedSite, click: Click) -> tuple[str, str]:
     # committed before it and the reuse decision cannot race: keep any other work out of it.
     with db.engine.connect() as connection, write_turn(connection):  # commits all together
         found = _newest(connection, site.id, click.device_id)
-        click_count = None
+        click_count: int | None = None
         if found is not None and now - found.created_at < window:
             values = {"session_id": found.session_id, "clicked_at": now, "consent": click.consent}
             values.update((name, getattr(click, name)) for name in BROWSER_IDS)
             # None if the session was purged since the lookup.
             click_count = connection.execute(COUNT_CLICK, values).scalar()
-        if click_count is None:
+        if found is None or click_count is None:
             reference = _issue(connection, site.id, click, params, now)
             created_at, click_count, outcome = now, 1, "stored"
         else:
@@ -162,7 +165,7 @@ def _write(site: CachedSite, click: Click) -> tuple[str, str]:
     return reference, outcome
 
 
-def _newest(connection, site_id: int, device_id: str | None):
+def _newest(connection: Connection, site_id: int, device_id: str | None) -> "_Found | None":
     if device_id is None:
         return None  # no device, nothing to reuse
     values = {"site": site_id, "device": device_id}
@@ -176,18 +179,20 @@ def _newest(connection, site_id: int, device_id: str | None):
 class _Found:
     session_id: int
     correlation_id: str
-    created_at: object
+    created_at: datetime
 
 
-def whatsapp_url(site, reference: str | None) -> str:
+def whatsapp_url(site: CachedSite, reference: str | None) -> str:
     """Build the wa.me link; without a reference it opens the chat with no pre-filled text."""
     base = f"{site.whatsapp_base_url.rstrip('/')}/{site.whatsapp_number}"
     if reference is None:
         return base
-    return f"{base}?text={quote(Site.message_for(site, reference), safe='')}"
+    return f"{base}?text={quote(render_message(site.message_template, reference), safe='')}"
 
 
-def _issue(connection, site_id: int, click: Click, params: dict, now) -> str:
+def _issue(
+    connection: Connection, site_id: int, click: Click, params: dict[str, str], now: datetime
+) -> str:
     insert = INSERT[connection.dialect.name]
     row = {
         "site_id": site_id,
@@ -210,7 +215,14 @@ def _issue(connection, site_id: int, click: Click, params: dict, now) -> str:
     raise RuntimeError(f"no free correlation ID after {ATTEMPTS} draws")
 
 
-def _event(reference, click: Click, params: dict, click_count: int, created_at, now) -> dict:
+def _event(
+    reference: str,
+    click: Click,
+    params: dict[str, str],
+    click_count: int,
+    created_at: datetime,
+    now: datetime,
+) -> dict[str, Any]:
     return {
         "correlation_id": reference,
         "device_id": click.device_id,

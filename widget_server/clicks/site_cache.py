@@ -83,7 +83,7 @@ class SiteCache:
 
 def site_cache() -> SiteCache:
     """Return the app's cache, made on first use."""
-    cache = current_app.extensions.get("wah_site_cache")
+    cache: SiteCache | None = current_app.extensions.get("wah_site_cache")
     if cache is None:
         config = current_app.config
         cache = current_app.extensions.setdefault(
