@@ -56,14 +56,16 @@ def due(table: Any, now: datetime) -> sa.ColumnElement[bool]:
     )
 
 
-def anything_due(table=D) -> bool:
+def anything_due(table: Any = D) -> bool:
     """Tell cheaply, without taking a write lock, whether a delivery is waiting."""
     found = db.session.scalar(sa.select(table.id).where(due(table, utcnow())).limit(1))
     db.session.rollback()
     return found is not None
 
 
-def lease(table, settings: Settings, owner: str, *load) -> tuple[str, list, datetime]:
+def lease(
+    table: Any, settings: Settings, owner: str, *load: Any
+) -> tuple[str, list[Any], datetime]:
     """Lease up to batch_size due rows of table to owner; return the token, the rows and now.
 
     The rows come loaded with the options in load; the caller detaches what it needs from them
