@@ -66,11 +66,15 @@ class SiteCache:
             if row is None:
                 self._sites.pop(key, None)  # unknown keys are not kept: anyone can make them up
                 return None
-            *fields, client_limit, site_limit = row
             site = CachedSite(
-                *fields,
-                tuple(parse_many(client_limit or self.defaults[0])),
-                tuple(parse_many(site_limit or self.defaults[1])),
+                row.id,
+                row.key,
+                row.whatsapp_number,
+                row.whatsapp_base_url,
+                row.message_template,
+                row.reuse_hours,
+                tuple(parse_many(row.click_limit_client or self.defaults[0])),
+                tuple(parse_many(row.click_limit_site or self.defaults[1])),
             )
             self._sites[key] = (now, site)
             return site

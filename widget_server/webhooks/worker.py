@@ -92,8 +92,8 @@ class Worker:
                     skipped = f"not sent, endpoint timed out in this batch: {outcome.error}"
                     stalled[job.endpoint_id] = replace(outcome, error=skipped)
         self._record(token, results, released, deferred)
-        for _job, outcome in results:
-            count_delivery("webhook", _state(outcome))
+        for _job, sent in results:
+            count_delivery("webhook", _state(sent))
         return len(jobs)
 
     def send(self, job: Job) -> sender.Outcome:
@@ -109,9 +109,11 @@ class Worker:
         # The app's one limiter (widget_server.limits, registered by create_app): with Redis
         # behind it, every worker on every host shares the endpoint's rate.
         [limiter] = self.app.extensions["limiter"]
+        if job.throttle_rate is None:
+            return True
         item = RateLimitItemPerSecond(job.throttle_rate)
         try:
-            return limiter.limiter.hit(item, "webhook-endpoint", str(job.endpoint_id))
+            return bool(limiter.limiter.hit(item, "webhook-endpoint", str(job.endpoint_id)))
         except Exception as error:  # a dead Redis must not stop deliveries: send unthrottled
             log.warning("throttle of endpoint %s not checked: %s", job.endpoint_id, error)
             return True
@@ -131,7 +133,7 @@ class Worker:
                 time.sleep(0.2 * (attempt + 1))
 
 
-def _state(outcome) -> str:
+def _state(outcome: sender.Outcome | None) -> str:
     if outcome is None or outcome.status == 410:
         return "disabled"
     return "delivered" if outcome.ok else "failed_attempt"
