@@ -86,5 +86,46 @@ def test_find_takes_the_first_of_two_references():
 
 
 def test_find_rejects_near_misses():
-    for text in ("O-abc123", "O-abcdefgh", "XO-abcdefg", "O-abcdefgX1", "O_abcdefg", "0-abcdefg"):
+    for text in ("O-abc123", "O-abcdefgh", "XO-abcdefg", "O-abcdefgX1", "O_abcdefg", "10-abcdefg"):
         assert correlation_id.find(text) is None, text
+
+
+# Every format character (category Cf) a phone or a bidi-aware keyboard may slip in.
+FORMAT = ["\u200e", "\u200f", "\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066"]
+FORMAT += ["\u2067", "\u2068", "\u2069", "\u061c", "\u200b", "\u2060", "\ufeff", "\u00ad"]
+# What `O` becomes on other keyboards: zero, Cyrillic and Greek O, both cases.
+HEADS = ["O", "o", "0", "\u041e", "\u043e", "\u039f", "\u03bf"]
+
+
+@given(
+    reference=ids,
+    marks=st.lists(st.sampled_from(FORMAT), min_size=3, max_size=3),
+    cut=st.integers(min_value=0, max_value=7),
+    head=st.sampled_from(HEADS),
+)
+def test_find_drops_format_characters_and_accepts_look_alikes_of_o(reference, marks, cut, head):
+    body = reference[2:]
+    mangled = f"{head}{marks[0]}-{marks[1]}{body[:cut]}{marks[2]}{body[cut:]}"
+    assert correlation_id.find(f"Reference: {mangled} (Please send)") == reference
+
+
+def test_find_reads_the_bidi_marked_references_phones_send():
+    assert correlation_id.find("Reference: O\u200f-aB3dE9z") == "O-aB3dE9z"
+    assert correlation_id.find("Reference: O-\u200eaB3dE9z") == "O-aB3dE9z"
+    assert correlation_id.find("Reference: 0-aB3dE9z") == "O-aB3dE9z"
+
+
+@given(st.lists(ids, min_size=1, max_size=4), st.sampled_from([" ", "\n", ", then ", " / "]))
+def test_find_all_returns_every_reference_in_order_without_repeats(references, glue):
+    text = "the old one " + glue.join(references) + glue + references[0]
+    assert correlation_id.find_all(text) == list(dict.fromkeys(references))
+
+
+def test_find_all_lists_an_unknown_reference_before_the_right_one():
+    text = "the old one O-Zz9Zz9Z, the new one is O-aB3dE9z"
+    assert correlation_id.find_all(text) == ["O-Zz9Zz9Z", "O-aB3dE9z"]
+
+
+@given(st.text())
+def test_find_all_returns_only_valid_ids_for_any_text(text):
+    assert all(correlation_id.is_valid(found) for found in correlation_id.find_all(text))
