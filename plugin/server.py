@@ -34,9 +34,18 @@ class WidgetServer:
         self._session: aiohttp.ClientSession | None = None
 
     async def correlate(
-        self, correlation_id: str, whatsapp_id: str, message_id: str, profile_name: str | None
+        self,
+        correlation_id: str,
+        whatsapp_id: str,
+        message_id: str,
+        profile_name: str | None,
+        phone: str | None = None,
     ) -> dict[str, Any] | None:
-        """Link the web session to the conversation; return its row, or None if unknown."""
+        """Link the web session to the conversation; return its row, or None if unknown.
+
+        whatsapp_id is the user id (the BSUID, or the phone number in payloads without one);
+        phone is the phone number when Meta sent it.
+        """
         body = {
             "correlation_id": correlation_id,
             "whatsapp_id": whatsapp_id,
@@ -44,6 +53,8 @@ class WidgetServer:
         }
         if profile_name:
             body["profile_name"] = profile_name
+        if phone:
+            body["whatsapp_phone"] = phone
         return await self._request("POST", f"{API}/correlations", body)
 
     async def attribution(self, correlation_id: str) -> dict[str, Any] | None:

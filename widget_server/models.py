@@ -137,7 +137,10 @@ class WebSession(Model):
     ip_address: Mapped[str | None] = mapped_column(String(45))
     user_agent: Mapped[str | None] = mapped_column(Text)
     correlated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    whatsapp_id: Mapped[str | None] = mapped_column(String(32))
+    # The WhatsApp user id: a business-scoped user id (BSUID), or the phone in payloads without one.
+    whatsapp_id: Mapped[str | None] = mapped_column(String(135))
+    # The phone number when Meta sent it (a username user may never show it).
+    whatsapp_phone: Mapped[str | None] = mapped_column(String(32))
     profile_name: Mapped[str | None] = mapped_column(String(200))
     message_id: Mapped[str | None] = mapped_column(String(200))
     lead_type: Mapped[str | None] = mapped_column(String(64))
@@ -169,6 +172,7 @@ class WebSession(Model):
         return {
             **self.to_row(),
             "whatsapp_id": self.whatsapp_id,
+            "whatsapp_phone": self.whatsapp_phone,
             "profile_name": self.profile_name,
             "message_id": self.message_id,
             "consent": self.consent,

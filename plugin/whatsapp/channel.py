@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import logging
 from collections.abc import Awaitable, Callable
@@ -13,13 +14,16 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+import correlation_id
 from plugin import prefill, seal
 from plugin.server import WidgetServer
+from plugin.whatsapp.aliases import make_aliases
 from plugin.whatsapp.correlate import Correlator
 from plugin.whatsapp.dedupe import make_dedupe
 from plugin.whatsapp.graph import GraphClient
 from plugin.whatsapp.output import WhatsAppOutput
 from plugin.whatsapp.payload import Inbound, parse
+from plugin.whatsapp.pending import make_pending
 from plugin.whatsapp.settings import Settings
 from plugin.whatsapp.signature import is_signed, same_token
 
@@ -44,13 +48,18 @@ class WhatsAppInput(InputChannel):
         s = settings
         self.graph = GraphClient(s.graph_url, s.phone_number_id, s.access_token)
         self.server = WidgetServer(s.server_url, s.server_api_key, s.server_timeout)
-        self.correlator = Correlator(self.server)
-        self.dedupe = make_dedupe(settings.redis_url, settings.dedupe_ttl)
+        # Links to make are kept per phone number and widget server: two bots sharing one Redis
+        # never take each other's.
+        namespace = hashlib.sha256(f"{s.phone_number_id} {s.server_url}".encode()).hexdigest()
+        self.correlator = Correlator(self.server, make_pending(s.redis_url, namespace[:16]))
+        self.dedupe = make_dedupe(s.redis_url, s.dedupe_ttl)
+        self.aliases = make_aliases(s.redis_url)
         self.running: set[asyncio.Task[None]] = set()
+        self.sweeper: asyncio.Task[None] | None = None
 
-    def get_output_channel(self) -> WhatsAppOutput:
-        """Return the output channel that answers through this phone number."""
-        return WhatsAppOutput(self.graph)
+    def get_output_channel(self, address: str | None = None) -> WhatsAppOutput:
+        """Return the output channel that answers through this phone number (to address)."""
+        return WhatsAppOutput(self.graph, address=address)
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         """Define the health, verification and webhook routes."""
@@ -74,6 +83,8 @@ class WhatsAppInput(InputChannel):
                 return response.text("invalid signature", status=403)
             try:
                 payload = json.loads(request.body)
+            except RecursionError:
+                return response.text("body is nested too deeply", status=400)
             except ValueError:
                 return response.text("body is not JSON", status=400)
             messages = parse(payload, self.settings.phone_number_id)
@@ -84,8 +95,17 @@ class WhatsAppInput(InputChannel):
                 task.add_done_callback(self.running.discard)
             return response.text("ok")
 
+        @whatsapp_webhook.listener("after_server_start")
+        async def sweep(*_: Any) -> None:
+            # Links left by a widget-server outage, in this run or (with Redis) an earlier one.
+            self.sweeper = asyncio.create_task(self.correlator.sweep_forever())
+
         @whatsapp_webhook.listener("before_server_stop")
         async def close(*_: Any) -> None:
+            if self.sweeper is not None:
+                self.sweeper.cancel()
+            await self.correlator.pending.close()
+            await self.aliases.close()
             await self.graph.close()
             await self.server.close()
             await self.dedupe.close()
@@ -98,6 +118,9 @@ class WhatsAppInput(InputChannel):
         """Pass the messages of one webhook to Rasa in order; log what fails, never raise."""
         for inbound in messages:
             try:
+                if inbound.kind == "system":
+                    await self.system(inbound)
+                    continue
                 await on_new_message(await self.user_message(inbound))
             except Exception:
                 # The webhook already answered 200; this task is the last place to report it.
@@ -112,25 +135,40 @@ class WhatsAppInput(InputChannel):
         """
         metadata: dict[str, Any] = {"whatsapp": inbound.metadata()}
         text = inbound.text
+        sender_id = await self.aliases.sender_id(inbound.sender_id)
         reading = prefill.read(inbound.text, self.settings.reference_templates)
         if reading.reference:
             text = reading.words or f"/{self.settings.reference_intent}"
-            metadata["correlation_id"] = reading.reference
-            row = await self.correlator.link(inbound, reading.reference)
+            # Every reference in the message, in order, until the server knows one.
+            candidates = correlation_id.find_all(inbound.text)
+            reference, row = await self.correlator.link(inbound, candidates)
+            metadata["correlation_id"] = reference or reading.reference
             if row is not None:
                 metadata["web_session"] = row
             if self.settings.metadata_key:
-                key, sender, message_id = (
-                    self.settings.metadata_key,
-                    inbound.wa_id,
-                    inbound.message_id,
-                )
-                metadata[seal.FIELD] = seal.seal(key, sender, message_id, metadata)
+                key, message_id = self.settings.metadata_key, inbound.message_id
+                metadata[seal.FIELD] = seal.seal(key, sender_id, message_id, metadata)
         return UserMessage(
             text,
-            self.get_output_channel(),
-            inbound.wa_id,
+            # Replies go to the id Meta uses now, whatever tracker the chat is in.
+            self.get_output_channel(address=inbound.sender_id),
+            sender_id,
             input_channel=self.name(),
             message_id=inbound.message_id,
             metadata=metadata,
+        )
+
+    async def system(self, inbound: Inbound) -> None:
+        """Follow a user id or number change so the chat keeps its tracker; the bot is not told."""
+        content = inbound.content if isinstance(inbound.content, dict) else {}
+        change = content.get("type")
+        new = content.get("user_id") if change == "user_changed_user_id" else content.get("wa_id")
+        if isinstance(new, str) and new and new != inbound.sender_id:
+            await self.aliases.changed(inbound.sender_id, new)
+        logger.warning(
+            "Not passing on WhatsApp system message %s (%s): %s now writes as %s.",
+            inbound.message_id,
+            change,
+            inbound.sender_id,
+            new,
         )

@@ -1,66 +1,111 @@
-"""Link a conversation to its web session now, or keep trying in the background."""
+"""Link a conversation to its web session now, or keep the link to make in a store and sweep it."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from plugin.server import ServerRejected, ServerUnavailable, WidgetServer
 from plugin.whatsapp.payload import Inbound
+from plugin.whatsapp.pending import Link, MemoryPending, RedisPending, now
 
 logger = logging.getLogger(__name__)
 
-# About an hour in all: long enough to ride out a deploy or a restart of the widget server.
-RETRY_DELAYS = (2, 5, 15, 30, 60, 120, 300, 300, 600, 600, 900, 900)
+# Backoff between tries while the server is down; the last delay repeats until max_age.
+RETRY_DELAYS = (2, 5, 15, 30, 60, 120, 300, 600, 900)
+MAX_AGE = 7 * 86400.0
+SWEEP_EVERY = 1.0
 
 
 class Correlator:
-    """Call POST /correlations once inline, then retry with backoff while the server is down."""
+    """Try a message's references in order until the server knows one; retry while it is down."""
 
-    def __init__(self, server: WidgetServer, retry_delays: Sequence[float] = RETRY_DELAYS) -> None:
+    def __init__(
+        self,
+        server: WidgetServer,
+        pending: MemoryPending | RedisPending | None = None,
+        retry_delays: Sequence[float] = RETRY_DELAYS,
+        max_age: float = MAX_AGE,
+    ) -> None:
         self.server = server
+        self.pending = pending if pending is not None else MemoryPending()
         self.retry_delays = tuple(retry_delays)
-        self.pending: set[asyncio.Task[None]] = set()
+        self.max_age = max_age
 
-    async def link(self, inbound: Inbound, correlation_id: str) -> dict[str, Any] | None:
-        """Return the web session row for correlation_id, or None (unknown, or linked later)."""
-        try:
-            row = await self._post(inbound, correlation_id)
-        except ServerUnavailable as exc:
-            logger.warning("Widget server unavailable (%s); will link %s later.", exc, inbound)
-            task = asyncio.create_task(self._retry(inbound, correlation_id))
-            self.pending.add(task)
-            task.add_done_callback(self.pending.discard)
-            return None
-        except ServerRejected as exc:
-            logger.error("Widget server refused to link %s: %s", correlation_id, exc)
-            return None
-        if row is None:
-            logger.warning(unknown(correlation_id, len(self.server.api_keys)))
-        return row
-
-    async def _retry(self, inbound: Inbound, correlation_id: str) -> None:
-        """Retry the (idempotent per message id) correlation until it goes through or we give up."""
-        for delay in self.retry_delays:
-            await asyncio.sleep(delay)
-            try:
-                await self._post(inbound, correlation_id)
-            except ServerUnavailable:
-                continue
-            except ServerRejected as exc:
-                logger.error("Widget server refused to link %s: %s", correlation_id, exc)
-                return
-            logger.info("Linked %s to WhatsApp message %s.", correlation_id, inbound.message_id)
-            return
-        logger.error("Gave up linking %s (message %s).", correlation_id, inbound.message_id)
-
-    async def _post(self, inbound: Inbound, correlation_id: str) -> dict[str, Any] | None:
-        """Send one correlation request."""
-        return await self.server.correlate(
-            correlation_id, inbound.wa_id, inbound.message_id, inbound.profile_name
+    async def link(
+        self, inbound: Inbound, candidates: Sequence[str]
+    ) -> tuple[str | None, dict[str, Any] | None]:
+        """Return (the reference linked, its web session row), or (None, None) when none is yet."""
+        link = Link(
+            message_id=inbound.message_id,
+            candidates=tuple(candidates),
+            whatsapp_id=inbound.sender_id,
+            phone=inbound.wa_id,
+            profile_name=inbound.profile_name,
+            first_at=now(),
         )
+        return await self._try(link)
+
+    async def sweep(self) -> int:
+        """Try every link now due once; return how many were tried."""
+        links = await self.pending.claim(now())
+        for link in links:
+            try:
+                await self._try(replace(link, attempt=link.attempt + 1), stored=True)
+            except Exception:
+                # One bad link must not stop the sweeper; it stays leased and comes back.
+                logger.exception("Failed to retry the correlation of %s.", link.message_id)
+        return len(links)
+
+    async def sweep_forever(self, every: float = SWEEP_EVERY) -> None:
+        """Sweep until cancelled (the channel's server stops)."""
+        while True:
+            await self.sweep()
+            await asyncio.sleep(every)
+
+    async def _try(
+        self, link: Link, stored: bool = False
+    ) -> tuple[str | None, dict[str, Any] | None]:
+        """Try link's references in order; store what is left when the server is down."""
+        for index, reference in enumerate(link.candidates):
+            try:
+                row = await self.server.correlate(
+                    reference, link.whatsapp_id, link.message_id, link.profile_name, link.phone
+                )
+            except ServerUnavailable as exc:
+                await self._later(replace(link, candidates=link.candidates[index:]), exc)
+                return None, None
+            except ServerRejected as exc:
+                logger.error("Widget server refused to link %s: %s", reference, exc)
+                continue
+            if row is not None:
+                if stored:
+                    logger.warning("Linked %s to WhatsApp message %s.", reference, link.message_id)
+                    await self.pending.done(link)
+                return reference, row
+            logger.warning(unknown(reference, len(self.server.api_keys)))
+        if stored:
+            await self.pending.done(link)
+        return None, None
+
+    async def _later(self, link: Link, problem: Exception) -> None:
+        """Store link due after its next backoff delay, or give it up once it is too old."""
+        if link.attempt and now() - link.first_at > self.max_age:
+            logger.error("Gave up linking %s (message %s).", link.candidates, link.message_id)
+            await self.pending.done(link)
+            return
+        delay = self.retry_delays[min(link.attempt, len(self.retry_delays) - 1)]
+        logger.warning(
+            "Widget server unavailable (%s); will link %s of message %s in %s s.",
+            problem,
+            link.candidates[0],
+            link.message_id,
+            delay,
+        )
+        await self.pending.add(link, now() + delay)
 
 
 def unknown(correlation_id: str, keys: int) -> str:

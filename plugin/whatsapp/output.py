@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from rasa.core.channels.channel import OutputChannel
@@ -19,6 +20,8 @@ ROW_TITLE = 24
 ROW_DESCRIPTION = 72
 BODY_TEXT = 1024
 TEXT = 4096
+# A business-scoped user id: country code, period, optional ENT. (a parent id), letters, digits.
+BSUID = re.compile(r"[A-Z]{2}\.(?:ENT\.)?[A-Za-z0-9]{1,128}")
 
 
 class WhatsAppOutput(OutputChannel):
@@ -29,9 +32,13 @@ class WhatsAppOutput(OutputChannel):
         """Name the channel as Rasa knows it."""
         return "whatsapp"
 
-    def __init__(self, graph: GraphClient, list_button: str = "Choose") -> None:
+    def __init__(
+        self, graph: GraphClient, list_button: str = "Choose", address: str | None = None
+    ) -> None:
         self.graph = graph
         self.list_button = list_button
+        # The id Meta knows the user by now, when the tracker is keyed by an earlier one.
+        self.address = address
 
     async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
         """Send a plain text message."""
@@ -53,20 +60,26 @@ class WhatsAppOutput(OutputChannel):
         self, recipient_id: str, json_message: dict[str, Any], **kwargs: Any
     ) -> None:
         """Send a Cloud API message body as given, adding messaging_product and to."""
-        body = {"messaging_product": "whatsapp", "to": recipient_id, **json_message}
+        body = {"messaging_product": "whatsapp", **self.addressed(recipient_id), **json_message}
         await self._post(body)
+
+    def addressed(self, recipient_id: str) -> dict[str, str]:
+        """Address a message as Meta documents: `recipient` for a BSUID, `to` for a phone number."""
+        user = self.address or recipient_id
+        return {"recipient": user} if BSUID.fullmatch(user) else {"to": user}
 
     async def _send(self, recipient_id: str, kind: str, content: dict[str, Any]) -> None:
         """Send one message of the given type."""
         body = {"messaging_product": "whatsapp", "recipient_type": "individual"}
-        await self._post({**body, "to": recipient_id, "type": kind, kind: content})
+        await self._post({**body, **self.addressed(recipient_id), "type": kind, kind: content})
 
     async def _post(self, body: dict[str, Any]) -> None:
         """Post body; a failure is logged, so one lost reply never loses the user's turn."""
         try:
             await self.graph.send(body)
         except GraphError as exc:
-            logger.error("WhatsApp message to %s not sent: %s", body.get("to"), exc)
+            user = body.get("to") or body.get("recipient")
+            logger.error("WhatsApp message to %s not sent: %s", user, exc)
 
 
 def interactive(text: str, buttons: list[dict[str, Any]], list_button: str) -> dict[str, Any]:

@@ -1,115 +1,220 @@
-"""Turn a Cloud API webhook payload into the user messages it carries."""
+"""Turn a Cloud API webhook payload into the user messages it carries, every kind in one form.
+
+What the bot reads as the message text:
+- the user's own words when the message has some: a text's body, a button's payload, the id of
+  a reply button or list row, a medium's caption, the new words of an edit;
+- otherwise `/whatsapp_<kind>`, an intent a rule can match: `/whatsapp_location`,
+  `/whatsapp_audio` (voice notes too), `/whatsapp_image`, `/whatsapp_contacts`,
+  `/whatsapp_order`, `/whatsapp_reaction`, `/whatsapp_nfm_reply` (a Flows reply), ...
+
+Either way metadata["whatsapp"]["content"] holds Meta's object for the kind as sent (coordinates,
+contact cards, media id and mime type, order items, the Flows response decoded, the reacted
+message id, the edit's original_message_id), and "referral" the click-to-WhatsApp ad it came from.
+"""
 
 from __future__ import annotations
 
+import json
 import logging
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from typing import Any
+
+import profile_name
 
 logger = logging.getLogger(__name__)
 
-MEDIA_WITH_CAPTION = ("image", "video", "document")
+CAPTIONED = ("image", "video", "document")
+# Meta's message types are snake_case words; anything else is named "unknown" in the intent.
+KIND = re.compile(r"[a-z][a-z_]{0,31}")
+MAX_ID = 256
 
 
 @dataclass(frozen=True)
 class Inbound:
     """One message a WhatsApp user sent, as the bot should see it."""
 
-    wa_id: str
+    sender_id: str  # the tracker's: the BSUID when Meta sends one, else the phone number
     message_id: str
     text: str
     kind: str
-    timestamp: str | None = None
+    user_id: str | None = None  # business-scoped user id (BSUID)
+    wa_id: str | None = None  # phone number, when Meta includes it
+    parent_user_id: str | None = None
+    username: str | None = None
     profile_name: str | None = None
+    timestamp: str | None = None
     title: str | None = None
     referral: dict[str, Any] | None = None
+    content: Any = None
+    context: dict[str, Any] | None = field(default=None)
 
     def metadata(self) -> dict[str, Any]:
         """Return what the bot gets under metadata["whatsapp"]."""
         return {
+            "user_id": self.user_id,
             "wa_id": self.wa_id,
+            "parent_user_id": self.parent_user_id,
+            "username": self.username,
             "message_id": self.message_id,
             "profile_name": self.profile_name,
             "timestamp": self.timestamp,
             "type": self.kind,
             "title": self.title,
+            "content": self.content,
+            "context": self.context,
             "referral": self.referral,
             "text": self.text,
         }
 
 
 def parse(payload: Any, phone_number_id: str | None = None) -> list[Inbound]:
-    """Return every user message in payload, in order; skip statuses and what has no text."""
+    """Return every user message in payload, in order; never raise, whatever the shape."""
     found = []
     for entry in _items(payload, "entry"):
         for change in _items(entry, "changes"):
             value = change.get("value") if isinstance(change, dict) else None
             if not isinstance(value, dict):
                 continue
-            to = (value.get("metadata") or {}).get("phone_number_id")
-            if phone_number_id and to and str(to) != phone_number_id:
-                logger.info("Ignoring messages sent to another number (%s).", to)
+            to = _text(_get(value.get("metadata"), "phone_number_id"))
+            if phone_number_id and to and to != phone_number_id:
+                logger.warning("Not passing on messages sent to another number (%s).", to)
                 continue
-            names = _names(value)
+            people = _people(value)
             for message in _items(value, "messages"):
-                inbound = _message(message, names)
+                inbound = _message(message, people)
                 if inbound is not None:
                     found.append(inbound)
     return found
 
 
-def _message(message: Any, names: dict[str, str | None]) -> Inbound | None:
-    """Return the Inbound for one entry of `messages`, or None when the bot has nothing to read."""
-    if not isinstance(message, dict) or not message.get("from") or not message.get("id"):
+def _message(message: Any, people: dict[str, dict[str, str | None]]) -> Inbound | None:
+    """Return the Inbound for one entry of `messages`, or None (logged) when it has no sender."""
+    kind = _text(_get(message, "type")) or "unknown"
+    message_id = _id(_get(message, "id"))
+    user_id, wa_id = _id(_get(message, "from_user_id")), _id(_get(message, "from"))
+    person = people.get(user_id or "") or people.get(wa_id or "") or {}
+    user_id, wa_id = user_id or person.get("user_id"), wa_id or person.get("wa_id")
+    # The BSUID is in every message Meta sends since 2026, the phone number only sometimes:
+    # keying the tracker by the BSUID keeps one conversation when the phone appears or goes.
+    sender = user_id or wa_id
+    if not isinstance(message, dict) or not message_id or not sender:
+        logger.warning(
+            "Not passing on a WhatsApp message of kind %r without a sender or an id (%s).",
+            kind,
+            message_id or "no id",
+        )
         return None
-    kind = message.get("type") or "unknown"
-    text, title = _text_and_title(kind, message.get(kind))
-    if text is None:
-        logger.info("Acknowledging a WhatsApp message of type %r without passing it on.", kind)
-        return None
-    referral = message.get("referral")
+    content = message.get(kind)
+    text, title = _read(kind, content)
+    referral, context = message.get("referral"), message.get("context")
     return Inbound(
-        wa_id=str(message["from"]),
-        message_id=str(message["id"]),
+        sender_id=sender,
+        message_id=message_id,
         text=text,
         kind=kind,
-        timestamp=message.get("timestamp"),
-        profile_name=names.get(str(message["from"])),
+        user_id=user_id,
+        wa_id=wa_id,
+        parent_user_id=_id(message.get("from_parent_user_id")) or person.get("parent_user_id"),
+        username=person.get("username"),
+        profile_name=person.get("name"),
+        timestamp=_text(message.get("timestamp")),
         title=title,
         referral=referral if isinstance(referral, dict) else None,
+        content=_decoded(kind, content),
+        context=context if isinstance(context, dict) else None,
     )
 
 
-def _names(value: dict[str, Any]) -> dict[str, str | None]:
-    """Return the senders' profile names by WhatsApp id, from the change's contacts."""
-    names: dict[str, str | None] = {}
-    for contact in _items(value, "contacts"):
-        if isinstance(contact, dict) and contact.get("wa_id"):
-            profile = contact.get("profile")
-            name = profile.get("name") if isinstance(profile, dict) else None
-            names[str(contact["wa_id"])] = name if isinstance(name, str) else None
-    return names
-
-
-def _text_and_title(kind: str, body: Any) -> tuple[str | None, str | None]:
+def _read(kind: str, content: Any) -> tuple[str, str | None]:
     """Return the text the bot reads and the title the user saw, for one message kind."""
-    if not isinstance(body, dict):
-        return None, None
-    if kind == "text":
-        return body.get("body") or None, None
-    if kind == "button":
-        return body.get("payload") or body.get("text") or None, body.get("text")
+    words, title = _words(kind, content)
+    if words is not None:
+        return words, title
+    if kind == "edit":
+        inner = _get(content, "message")
+        words, title = _words(_text(_get(inner, "type")) or "", _get(inner, _get(inner, "type")))
+        if words is not None:
+            return words, title
     if kind == "interactive":
-        reply = body.get(body.get("type") or "") or {}
-        if body.get("type") in ("button_reply", "list_reply") and isinstance(reply, dict):
-            return reply.get("id") or reply.get("title") or None, reply.get("title")
+        sub = _text(_get(content, "type"))
+        return _intent(sub if sub and KIND.fullmatch(sub) else kind), title
+    return _intent(kind), title
+
+
+def _words(kind: str, content: Any) -> tuple[str | None, str | None]:
+    """Return the user's own words in a message of this kind, and the title they saw, if any."""
+    if kind == "text":
+        return _text(_get(content, "body")), None
+    if kind == "button":
+        label = _text(_get(content, "text"))
+        return _text(_get(content, "payload")) or label, label
+    if kind == "interactive":
+        reply = _get(content, _get(content, "type"))
+        if _get(content, "type") in ("button_reply", "list_reply"):
+            label = _text(_get(reply, "title"))
+            return _text(_get(reply, "id")) or label, label
         return None, None
-    if kind in MEDIA_WITH_CAPTION:
-        return body.get("caption") or None, None
+    if kind in CAPTIONED:
+        return _text(_get(content, "caption")), None
     return None, None
+
+
+def _intent(kind: str) -> str:
+    """Return the intent-style text of a message without words of its own."""
+    return "/whatsapp_" + (kind if KIND.fullmatch(kind) else "unknown")
+
+
+def _decoded(kind: str, content: Any) -> Any:
+    """Return content as the bot gets it: a Flows reply's response_json decoded, else as sent."""
+    reply = _get(content, "nfm_reply")
+    if kind != "interactive" or not isinstance(reply, dict):
+        return content
+    raw = reply.get("response_json")
+    try:
+        response = json.loads(raw) if isinstance(raw, str) else raw
+    except (ValueError, RecursionError):
+        response = None
+    return {**content, "nfm_reply": {**reply, "response": response}}
+
+
+def _people(value: dict[str, Any]) -> dict[str, dict[str, str | None]]:
+    """Return what the change's contacts say about each sender, by BSUID and by phone number."""
+    people: dict[str, dict[str, str | None]] = {}
+    for contact in _items(value, "contacts"):
+        profile = _get(contact, "profile")
+        person = {
+            "user_id": _id(_get(contact, "user_id")),
+            "wa_id": _id(_get(contact, "wa_id")),
+            "parent_user_id": _id(_get(contact, "parent_user_id")),
+            "username": _text(_get(profile, "username")) or _text(_get(contact, "username")),
+            "name": profile_name.clean(_get(profile, "name")),
+        }
+        for key in (person["user_id"], person["wa_id"]):
+            if key:
+                people[key] = person
+    return people
+
+
+def _get(container: Any, key: Any) -> Any:
+    """Return container[key] when container is an object and key a string, else None."""
+    return container.get(key) if isinstance(container, dict) and isinstance(key, str) else None
+
+
+def _text(value: Any) -> str | None:
+    """Return value when it is a non-blank string, else None."""
+    return value if isinstance(value, str) and not profile_name.is_blank(value) else None
+
+
+def _id(value: Any) -> str | None:
+    """Return an identifier Meta sent as a string (or, in old payloads, a number), else None."""
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return str(value)
+    text = _text(value)
+    return text.strip() if text and len(text) <= MAX_ID else None
 
 
 def _items(container: Any, key: str) -> list[Any]:
     """Return container[key] when it is a list, else an empty list."""
-    value = container.get(key) if isinstance(container, dict) else None
+    value = _get(container, key)
     return value if isinstance(value, list) else []

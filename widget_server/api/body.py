@@ -6,11 +6,10 @@ from typing import Any
 from flask import request
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from profile_name import BLANK, is_clean_text
 from widget_server.errors import ApiError
 
 MAX_BODY = 8 * 1024
-# Only ASCII white space makes a field blank, as the OpenAPI document says.
-BLANK = " \t\n\v\f\r"
 
 
 def json_object(allowed: set[str]) -> dict[str, Any]:
@@ -56,16 +55,9 @@ def _text(value: object, name: str, max_length: int) -> str:
         raise ApiError(400, f"{name} must be a string")
     if not value.strip(BLANK):
         raise ApiError(400, f"{name} must not be empty")
-    if "\x00" in value or _has_surrogate(value):
+    if not is_clean_text(value):
         raise ApiError(400, f"{name} must be valid Unicode text without NUL characters")
     if len(value) > max_length:
         raise ApiError(400, f"{name} must be at most {max_length} characters")
     return value
 
-
-def _has_surrogate(value: str) -> bool:
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        return True
-    return False

@@ -112,7 +112,14 @@ CORRELATION = {
             "pattern": "^[Oo]-[A-Za-z0-9]{7}$",
             "description": "As found in the message; matched case-insensitively when unambiguous",
         },
-        "whatsapp_id": {"type": "string", "pattern": "^[0-9]{1,32}$"},
+        "whatsapp_id": {
+            "type": "string",
+            "pattern": "^([0-9]{1,32}|[A-Z]{2}\\.(ENT\\.)?[A-Za-z0-9]{1,128})$",
+            "description": "The user id: a business-scoped user id (BSUID), or the phone number",
+        },
+        "whatsapp_phone": nullable(
+            {"type": "string", "pattern": "^[0-9]{1,32}$", "description": "When Meta sent it"}
+        ),
         "message_id": {**TEXT, "maxLength": 200},
         "profile_name": nullable({**TEXT, "maxLength": 200}),
     },

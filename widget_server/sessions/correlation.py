@@ -1,5 +1,7 @@
 """Link a WhatsApp conversation to the web session whose correlation ID it carried."""
 
+from typing import NamedTuple
+
 from sqlalchemy import update
 
 from widget_server.db import changed, db
@@ -9,9 +11,16 @@ from widget_server.sessions.rows import one
 from widget_server.webhooks import enqueue
 
 
-def correlate(
-    site_id: int, reference: str, whatsapp_id: str, message_id: str, profile_name: str | None
-) -> WebSession:
+class Conversation(NamedTuple):
+    """Who wrote the message: the user id (a BSUID, or the phone number), and the phone if known."""
+
+    whatsapp_id: str
+    phone: str | None
+    message_id: str
+    profile_name: str | None
+
+
+def correlate(site_id: int, reference: str, who: Conversation) -> WebSession:
     """Link the session once; repeats and later messages get the row as it stands."""
     session = one(site_id, reference)
     if session.correlated_at is not None:
@@ -22,9 +31,10 @@ def correlate(
         .where(WebSession.id == session.id, WebSession.correlated_at.is_(None))
         .values(
             correlated_at=utcnow(),
-            whatsapp_id=whatsapp_id,
-            message_id=message_id,
-            profile_name=profile_name,
+            whatsapp_id=who.whatsapp_id,
+            whatsapp_phone=who.phone,
+            message_id=who.message_id,
+            profile_name=who.profile_name,
         )
         .execution_options(synchronize_session=False)
     )

@@ -45,7 +45,8 @@ class GraphStub:
     def sent_to(self, wa_id: str) -> list[dict]:
         """Return the bodies sent to one WhatsApp user so far."""
         with self.lock:
-            return [body for body in self.received if body.get("to") == wa_id]
+            # A phone number goes in `to`, a business-scoped user id in `recipient`.
+            return [b for b in self.received if wa_id in (b.get("to"), b.get("recipient"))]
 
     def wait_for(self, wa_id: str, count: int = 1, timeout: float = 30) -> list[dict]:
         """Wait until count messages went to wa_id; return them."""

@@ -27,15 +27,37 @@ def text(body: str, wa_id: str = "15550001111", **extra: Any) -> dict:
     return message("text", {"body": body}, wa_id, **extra)
 
 
+def username_message(
+    kind: str, content: dict[str, Any] | None, user_id: str, phone: str | None = None, **extra: Any
+) -> dict:
+    """Return a message from a username user as Meta's BSUID page shows it: no `from` unless
+    the business and the user exchanged messages lately (then phone is given)."""
+    body = message(kind, content, phone or "", **extra)
+    if phone is None:
+        del body["from"]
+    return {"from_user_id": user_id, **body}
+
+
+def _contact(sent: dict, name: str) -> dict:
+    """Return the contacts entry Meta sends beside one message."""
+    contact: dict[str, Any] = {"profile": {"name": name}}
+    if sent.get("from"):
+        contact["wa_id"] = sent["from"]
+    if sent.get("from_user_id"):
+        contact["user_id"] = sent["from_user_id"]
+        contact["profile"]["username"] = "@kerry"
+    return contact
+
+
 def value(messages: list[dict], name: str = "Kerry", statuses: list | None = None) -> dict:
     """Return the `value` of one change, with contacts for every sender."""
-    wa_ids = sorted({m["from"] for m in messages})
     result: dict[str, Any] = {
         "messaging_product": "whatsapp",
         "metadata": {"display_phone_number": "15551234567", "phone_number_id": PHONE_NUMBER_ID},
     }
     if messages:
-        result["contacts"] = [{"profile": {"name": name}, "wa_id": w} for w in wa_ids]
+        senders = {(m.get("from_user_id"), m.get("from")): m for m in messages}
+        result["contacts"] = [_contact(m, name) for m in senders.values()]
         result["messages"] = messages
     if statuses:
         result["statuses"] = statuses

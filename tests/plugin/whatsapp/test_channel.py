@@ -7,7 +7,8 @@ import uuid
 
 from support import METADATA_KEY, SECRETS
 from support.channel_app import serve
-from support.meta_payloads import payload, post, text, value
+from support.meta_payloads import message as message_of
+from support.meta_payloads import payload, post, text, username_message, value
 
 from plugin import seal
 from plugin.whatsapp import WhatsAppInput
@@ -154,7 +155,6 @@ def test_an_unknown_reference_reaches_rasa_without_a_web_session(widget_server):
     _, [message] = scenario(whatsapp, lambda url: [post(url, payload(value([sent])), SECRET)])
     assert message.metadata["correlation_id"] == "O-unknown"
     assert "web_session" not in message.metadata
-    assert not whatsapp.correlator.pending
 
 
 def send_one(whatsapp, words, wa_id="15550005555"):
@@ -200,3 +200,80 @@ def test_one_bot_serves_several_sites_and_says_why_a_reference_is_unknown(widget
     assert warning.levelno == logging.WARNING
     assert "unknown to the widget server for the 2 site key(s) configured" in warning.getMessage()
     assert "a site whose key is not configured" in warning.getMessage()
+
+
+def test_a_signed_body_nested_100000_deep_is_a_400_not_a_500():
+    deep = b"[" * 100_000 + b"]" * 100_000
+    responses, received = scenario(channel(), lambda url: [post(url, deep, SECRET)])
+    assert (responses[0].status_code, responses[0].text) == (400, "body is nested too deeply")
+    assert received == []
+
+
+def test_odd_shapes_in_a_signed_body_are_acknowledged_and_the_good_messages_go_on(caplog):
+    odd_metadata = value([text("odd metadata")])
+    odd_metadata["metadata"] = "15551234567"
+    odd_contact = value([text("kept", wa_id="15550005555")])
+    odd_contact["contacts"][0]["wa_id"] = {"not": "a string"}
+    nobody = value([text("no sender")])
+    del nobody["messages"][0]["from"]
+    body = payload(odd_metadata, odd_contact, nobody)
+    caplog.set_level("WARNING")
+    responses, received = scenario(channel(), lambda url: [post(url, body, SECRET)])
+    assert responses[0].status_code == 200
+    assert [m.text for m in received] == ["odd metadata", "kept"]
+    assert any("without a sender" in r.getMessage() for r in caplog.records)
+
+
+BSUID = "US.13491208655302741918"
+
+
+def test_a_username_user_reaches_rasa_under_the_bsuid():
+    sent = username_message("location", {"latitude": 52.5, "longitude": 13.4}, BSUID)
+    _, [message] = scenario(channel(), lambda url: [post(url, payload(value([sent])), SECRET)])
+    assert (message.sender_id, message.text) == (BSUID, "/whatsapp_location")
+    assert message.metadata["whatsapp"]["content"]["latitude"] == 52.5
+    assert message.metadata["whatsapp"]["wa_id"] is None
+
+
+def test_a_new_user_id_keeps_the_conversation_in_its_tracker_and_replies_go_to_the_new_id(graph):
+    change = {"body": "changed", "type": "user_changed_user_id", "user_id": "US.77777777"}
+    first = username_message("system", change, BSUID)
+    after = username_message("text", {"body": "still me"}, "US.77777777")
+    whatsapp = channel(graph_url=graph.url)
+
+    async def reply(message):
+        await message.output_channel.send_text_message(message.sender_id, "hello again")
+
+    def calls(url):
+        return [
+            post(url, payload(value([first])), SECRET),
+            post(url, payload(value([after])), SECRET),
+        ]
+
+    _, received = scenario(whatsapp, calls, reply)
+    assert [(m.sender_id, m.text) for m in received] == [(BSUID, "still me")]
+    [sent] = graph.received
+    assert sent["recipient"] == "US.77777777" and "to" not in sent
+
+
+def test_an_edit_that_adds_the_reference_links_it(widget_server):
+    reference = widget_server.click("https://shop.example/?utm_campaign=spring")
+    edit = {
+        "original_message_id": "wamid.OLD",
+        "message": {"type": "text", "text": {"body": f"oops, Reference: {reference}"}},
+    }
+    sent = message_of("edit", edit, "15550006666")
+    whatsapp = channel(widget_server.url, widget_server.api_key)
+    _, [message] = scenario(whatsapp, lambda url: [post(url, payload(value([sent])), SECRET)])
+    assert message.metadata["correlation_id"] == reference
+    assert message.metadata["web_session"]["correlated_at"] is not None
+    assert message.metadata["whatsapp"]["content"]["original_message_id"] == "wamid.OLD"
+
+
+def test_an_unknown_reference_then_a_known_one_links_the_known_one(widget_server):
+    reference = widget_server.click("https://shop.example/?utm_campaign=spring")
+    sent = text(f"the old one O-Zz9Zz9Z, the new one is {reference}", wa_id="15550007777")
+    whatsapp = channel(widget_server.url, widget_server.api_key)
+    _, [message] = scenario(whatsapp, lambda url: [post(url, payload(value([sent])), SECRET)])
+    assert message.metadata["correlation_id"] == reference
+    assert message.metadata["web_session"]["correlation_id"] == reference

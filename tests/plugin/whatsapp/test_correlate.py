@@ -1,80 +1,132 @@
-"""Linking a conversation to its web session: inline, or retried while the server is down."""
+"""Linking a conversation to its web session: inline, or kept and swept while the server is down."""
 
 import asyncio
+import uuid
 
 from plugin.server import WidgetServer
 from plugin.whatsapp.correlate import Correlator
 from plugin.whatsapp.payload import Inbound
+from plugin.whatsapp.pending import MemoryPending, RedisPending, now
 
 DOWN = "http://127.0.0.1:9"
 
 
-def inbound(message_id):
+def inbound(message_id, sender="15550007777", phone=None):
     """Return the message that carries a reference."""
-    return Inbound("15550007777", message_id, "Reference: ...", "text", profile_name="Kerry")
+    return Inbound(sender, message_id, "Reference: ...", "text", wa_id=phone, profile_name="Kerry")
+
+
+def correlated(widget_server, reference):
+    """Return the session's correlated_at as the widget server shows it."""
+    return widget_server.attribution(reference).json()["data"]["correlated_at"]
+
+
+def run(correlator, work):
+    """Run work(correlator) in a fresh loop and close the correlator's connections after."""
+
+    async def go():
+        try:
+            return await work(correlator)
+        finally:
+            await correlator.server.close()
+            await correlator.pending.close()
+
+    return asyncio.run(go())
 
 
 def test_a_known_reference_is_linked_inline(widget_server):
     reference = widget_server.click("https://shop.example/?utm_campaign=spring")
     correlator = Correlator(WidgetServer(widget_server.url, widget_server.api_key))
-
-    async def go():
-        try:
-            return await correlator.link(inbound("wamid.inline"), reference)
-        finally:
-            await correlator.server.close()
-
-    row = asyncio.run(go())
-    assert row["correlation_id"] == reference
-    assert widget_server.attribution(reference).json()["data"]["correlated_at"] is not None
-    assert not correlator.pending
+    linked, row = run(correlator, lambda c: c.link(inbound(f"wamid.{uuid.uuid4()}"), [reference]))
+    assert (linked, row["correlation_id"]) == (reference, reference)
+    assert correlated(widget_server, reference) is not None
 
 
-def test_a_server_that_is_down_is_retried_until_it_links(widget_server):
+def test_every_candidate_is_tried_in_order_until_the_server_knows_one(widget_server):
+    reference = widget_server.click("https://shop.example/?utm_campaign=spring")
+    correlator = Correlator(WidgetServer(widget_server.url, widget_server.api_key))
+    candidates = ["O-Zz9Zz9Z", reference, "O-Yy8Yy8Y"]
+    linked, row = run(correlator, lambda c: c.link(inbound(f"wamid.{uuid.uuid4()}"), candidates))
+    assert (linked, row["correlation_id"]) == (reference, reference)
+
+
+def test_a_username_user_is_linked_by_bsuid_with_the_phone_beside_it(widget_server):
+    reference = widget_server.click("https://shop.example/?utm_campaign=spring")
+    correlator = Correlator(WidgetServer(widget_server.url, widget_server.api_key))
+    user = inbound(f"wamid.{uuid.uuid4()}", sender="US.13491208655302741918", phone="16315551111")
+    linked, _ = run(correlator, lambda c: c.link(user, [reference]))
+    assert linked == reference
+
+
+def test_a_server_that_is_down_is_swept_until_it_links(widget_server):
     reference = widget_server.click("https://shop.example/?utm_campaign=spring")
     server = WidgetServer(DOWN, widget_server.api_key, timeout=1)
-    correlator = Correlator(server, retry_delays=(0.05, 0.05, 0.05))
+    correlator = Correlator(server, MemoryPending(), retry_delays=(0,))
 
-    async def go():
-        try:
-            assert await correlator.link(inbound("wamid.later"), reference) is None
-            assert correlator.pending
-            server.url = widget_server.url  # the server comes back
-            await asyncio.gather(*correlator.pending)
-        finally:
-            await server.close()
+    async def work(c):
+        assert await c.link(inbound(f"wamid.{uuid.uuid4()}"), [reference]) == (None, None)
+        assert await c.sweep() == 1  # still down: kept
+        server.url = widget_server.url  # the server comes back
+        assert await c.sweep() == 1
+        return await c.sweep()
 
-    asyncio.run(go())
-    assert widget_server.attribution(reference).json()["data"]["correlated_at"] is not None
-    assert not correlator.pending
+    assert run(correlator, work) == 0
+    assert correlated(widget_server, reference) is not None
+
+
+def test_a_link_kept_in_redis_is_made_by_the_next_process(widget_server, redis_url):
+    reference = widget_server.click("https://shop.example/?utm_campaign=spring")
+    namespace = uuid.uuid4().hex
+    before = Correlator(WidgetServer(DOWN, "key", timeout=1), RedisPending(redis_url, namespace))
+    message = inbound(f"wamid.{uuid.uuid4()}")
+    assert run(before, lambda c: c.link(message, ["O-Zz9Zz9Z", reference])) == (None, None)
+    # A new process (Rasa restarted) with the same Redis and settings.
+    server = WidgetServer(widget_server.url, widget_server.api_key)
+    after = Correlator(server, RedisPending(redis_url, namespace), retry_delays=(0,))
+
+    async def work(c):
+        while not await c.sweep():  # due after the first delay (2 s)
+            await asyncio.sleep(0.2)
+        return await c.sweep()
+
+    assert run(after, work) == 0
+    assert correlated(widget_server, reference) is not None
+
+
+def test_two_sweepers_on_one_redis_never_take_the_same_link(redis_url):
+    namespace = uuid.uuid4().hex
+    first, second = RedisPending(redis_url, namespace), RedisPending(redis_url, namespace)
+    correlator = Correlator(WidgetServer(DOWN, "key", timeout=1), first, retry_delays=(0,))
+
+    async def work(c):
+        await c.link(inbound(f"wamid.{uuid.uuid4()}"), ["O-aB3dE9z"])
+        claims = await asyncio.gather(first.claim(now()), second.claim(now()))
+        await second.close()
+        return sorted(len(claimed) for claimed in claims)
+
+    assert run(correlator, work) == [0, 1]
 
 
 def test_a_refusal_is_not_retried(widget_server):
-    correlator = Correlator(WidgetServer(widget_server.url, "wah_not_a_key"))
+    pending = MemoryPending()
+    correlator = Correlator(WidgetServer(widget_server.url, "wah_not_a_key"), pending)
 
-    async def go():
-        try:
-            return await correlator.link(inbound("wamid.refused"), "O-aB3dE9z")
-        finally:
-            await correlator.server.close()
+    async def work(c):
+        linked = await c.link(inbound(f"wamid.{uuid.uuid4()}"), ["O-aB3dE9z"])
+        return linked, await pending.claim(now() + 10_000)
 
-    assert asyncio.run(go()) is None
-    assert not correlator.pending
+    assert run(correlator, work) == ((None, None), [])
 
 
-def test_retries_give_up_after_the_last_delay():
+def test_a_link_older_than_max_age_is_given_up():
+    pending = MemoryPending()
     server = WidgetServer(DOWN, "key", timeout=1)
-    correlator = Correlator(server, retry_delays=(0.01, 0.01))
+    correlator = Correlator(server, pending, retry_delays=(0,), max_age=0)
 
-    async def go():
-        try:
-            assert await correlator.link(inbound("wamid.never"), "O-aB3dE9z") is None
-            [task] = correlator.pending
-            await task
-            return task
-        finally:
-            await server.close()
+    async def work(c):
+        await c.link(inbound(f"wamid.{uuid.uuid4()}"), ["O-aB3dE9z"])
+        await asyncio.sleep(0.01)
+        assert await c.sweep() == 1
+        return await pending.claim(now() + 10_000)
 
-    task = asyncio.run(go())
-    assert task.done() and task.exception() is None
-    assert not correlator.pending
+    assert run(correlator, work) == []

@@ -104,3 +104,38 @@ def test_a_client_error_is_not_retried(graph):
     send(output(graph), {"text": "bad"})
     assert graph.received == []
     assert graph.failures == [400]
+
+
+def test_a_username_user_is_addressed_by_bsuid_in_recipient_as_meta_documents(graph):
+    channel = output(graph)
+
+    async def go():
+        try:
+            await channel.send_response("US.13491208655302741918", {"text": "Hi"})
+            await channel.send_response("US.ENT.11815799212886844830", {"text": "Hi"})
+            await channel.send_response("US.13491208655302741918", {"custom": {"type": "text"}})
+        finally:
+            await channel.graph.close()
+
+    asyncio.run(go())
+    assert [body.get("recipient") for body in graph.received] == [
+        "US.13491208655302741918",
+        "US.ENT.11815799212886844830",
+        "US.13491208655302741918",
+    ]
+    assert all("to" not in body for body in graph.received)
+
+
+def test_a_reply_goes_to_the_address_the_channel_names_over_the_tracker_id(graph):
+    channel = WhatsAppOutput(
+        GraphClient(graph.url, "1098765432", TOKEN, (0.01,)), address="US.77777777"
+    )
+
+    async def go():
+        try:
+            await channel.send_response("US.13491208655302741918", {"text": "Hi"})
+        finally:
+            await channel.graph.close()
+
+    asyncio.run(go())
+    assert graph.received[0]["recipient"] == "US.77777777"

@@ -1,6 +1,19 @@
 """The payload parser over the message kinds Meta documents."""
 
-from support.meta_payloads import PHONE_NUMBER_ID, message, payload, status, text, value
+import json
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from support.meta_payloads import (
+    PHONE_NUMBER_ID,
+    message,
+    payload,
+    status,
+    text,
+    username_message,
+    value,
+)
 
 from plugin.whatsapp.payload import parse
 
@@ -14,8 +27,9 @@ def only(body):
 def test_text_message_gives_text_sender_name_and_id():
     sent = text("Reference: O-aB3dE9z (hi)", wa_id="4915112345678", id="wamid.A")
     inbound = only(payload(value([sent], name="Kerry")))
-    assert (inbound.text, inbound.wa_id, inbound.message_id) == (
+    assert (inbound.text, inbound.sender_id, inbound.wa_id, inbound.message_id) == (
         "Reference: O-aB3dE9z (hi)",
+        "4915112345678",
         "4915112345678",
         "wamid.A",
     )
@@ -48,7 +62,7 @@ def test_interactive_list_reply_reads_the_id():
     assert (inbound.text, inbound.title) == ("/size_m", "Medium")
 
 
-def test_media_captions_are_read_and_bare_media_is_not():
+def test_media_captions_are_read_and_bare_media_gets_its_intent():
     media = {"mime_type": "image/jpeg", "sha256": "x", "id": "MEDIA1"}
     sent = [
         message("image", {**media, "caption": "Reference: O-aB3dE9z"}, "1555"),
@@ -62,7 +76,10 @@ def test_media_captions_are_read_and_bare_media_is_not():
         ("image", "Reference: O-aB3dE9z"),
         ("video", "my video"),
         ("document", "the invoice"),
+        ("image", "/whatsapp_image"),
+        ("audio", "/whatsapp_audio"),
     ]
+    assert found[3].metadata()["content"] == media
 
 
 def test_referral_of_a_click_to_whatsapp_ad_travels_in_metadata():
@@ -84,21 +101,6 @@ def test_referral_of_a_click_to_whatsapp_ad_travels_in_metadata():
 def test_statuses_are_ignored():
     body = payload(value([], statuses=[status(), status(state="read")]))
     assert parse(body, PHONE_NUMBER_ID) == []
-
-
-def test_unknown_and_unsupported_kinds_are_ignored():
-    unsupported = message(
-        "unsupported", None, "1555", errors=[{"code": 131051, "title": "Message type unknown"}]
-    )
-    sent = [
-        unsupported,
-        message("location", {"latitude": 52.5, "longitude": 13.4}, "1555"),
-        message("sticker", {"id": "S1", "animated": False}, "1555"),
-        message("reaction", {"message_id": "wamid.X", "emoji": "👍"}, "1555"),
-        message("interactive", {"type": "nfm_reply", "nfm_reply": {}}, "1555"),
-        message("text", {"body": ""}, "1555"),
-    ]
-    assert parse(payload(value(sent)), PHONE_NUMBER_ID) == []
 
 
 def test_every_entry_change_and_message_is_read_in_order():
@@ -124,3 +126,188 @@ def test_malformed_shapes_give_nothing_rather_than_an_error():
         {"entry": [{"changes": [{"value": {"messages": [{"type": "text"}]}}]}]},
     ):
         assert parse(body, PHONE_NUMBER_ID) == []
+
+
+BSUID = "US.13491208655302741918"
+
+
+def test_a_username_user_without_a_phone_is_a_user_like_any_other():
+    # Meta's BSUID page: `from_user_id` and no `from`; contacts[] with `user_id`, no `wa_id`.
+    sent = username_message("text", {"body": "Reference: O-aB3dE9z"}, BSUID, id="wamid.U")
+    inbound = only(payload(value([sent], name="Kerry")))
+    assert (inbound.sender_id, inbound.user_id, inbound.wa_id) == (BSUID, BSUID, None)
+    assert (inbound.text, inbound.profile_name, inbound.username) == (
+        "Reference: O-aB3dE9z",
+        "Kerry",
+        "@kerry",
+    )
+    assert inbound.metadata()["user_id"] == BSUID
+
+
+def test_the_tracker_stays_the_bsuid_when_meta_later_sends_the_phone_too():
+    first = only(payload(value([username_message("text", {"body": "hi"}, BSUID)])))
+    later = username_message("text", {"body": "again"}, BSUID, phone="16315551111")
+    second = only(payload(value([later])))
+    assert first.sender_id == second.sender_id == BSUID
+    assert (first.wa_id, second.wa_id) == (None, "16315551111")
+
+
+def test_a_parent_bsuid_and_a_bsuid_only_in_contacts_are_read():
+    sent = message("text", {"body": "hi"}, "16315551111")
+    body = value([sent])
+    body["contacts"][0]["user_id"] = "US.ENT.11815799212886844830"
+    inbound = only(payload(body))
+    assert (inbound.sender_id, inbound.wa_id) == ("US.ENT.11815799212886844830", "16315551111")
+
+
+# Every kind Meta documents without words of its own: its intent, and its content in metadata.
+KINDS = [
+    ("location", {"latitude": 52.52, "longitude": 13.40, "name": "Shop", "address": "Main St 1"}),
+    ("audio", {"id": "MEDIA2", "mime_type": "audio/ogg; codecs=opus", "voice": True}),
+    ("sticker", {"id": "S1", "mime_type": "image/webp", "animated": False}),
+    ("image", {"id": "MEDIA1", "mime_type": "image/jpeg", "sha256": "x"}),
+    ("video", {"id": "MEDIA3", "mime_type": "video/mp4"}),
+    ("document", {"id": "MEDIA4", "mime_type": "application/pdf", "filename": "a.pdf"}),
+    (
+        "contacts",
+        [
+            {
+                "name": {"formatted_name": "Ana Lopez"},
+                "phones": [{"phone": "+1 555", "type": "CELL"}],
+            }
+        ],
+    ),
+    (
+        "order",
+        {
+            "catalog_id": "C1",
+            "text": "",
+            "product_items": [{"product_retailer_id": "SKU1", "quantity": 2, "item_price": 9.5}],
+        },
+    ),
+    ("reaction", {"message_id": "wamid.BOT", "emoji": "\U0001f44d"}),
+    ("request_welcome", None),
+    ("unsupported", None),
+    ("revoke", {"original_message_id": "wamid.OLD"}),
+]
+
+
+@pytest.mark.parametrize(("kind", "content"), KINDS)
+def test_every_kind_reaches_the_bot_as_its_intent_with_its_content(kind, content):
+    inbound = only(payload(value([message(kind, content, "1555")])))
+    assert (inbound.kind, inbound.text) == (kind, f"/whatsapp_{kind}")
+    assert inbound.metadata()["content"] == content
+    assert inbound.metadata()["type"] == kind
+
+
+def test_a_flows_reply_gets_its_intent_and_its_response_decoded():
+    reply = {"name": "flow", "body": "Sent", "response_json": '{"size": "M", "flow_token": "t"}'}
+    sent = message("interactive", {"type": "nfm_reply", "nfm_reply": reply}, "1555")
+    inbound = only(payload(value([sent])))
+    assert inbound.text == "/whatsapp_nfm_reply"
+    assert inbound.content["nfm_reply"]["response"] == {"size": "M", "flow_token": "t"}
+
+
+def test_an_unknown_type_gets_a_safe_intent():
+    for kind, intent in (
+        ("brand_new", "/whatsapp_brand_new"),
+        ("Weird Kind!", "/whatsapp_unknown"),
+    ):
+        assert only(payload(value([message(kind, {"x": 1}, "1555")]))).text == intent
+
+
+def test_an_edit_reads_the_new_words_and_names_the_edited_message():
+    edit = {
+        "original_message_id": "wamid.OLD",
+        "message": {"type": "text", "text": {"body": "sorry, Reference: O-aB3dE9z"}},
+    }
+    inbound = only(payload(value([message("edit", edit, "1555")])))
+    assert (inbound.kind, inbound.text) == ("edit", "sorry, Reference: O-aB3dE9z")
+    assert inbound.metadata()["content"]["original_message_id"] == "wamid.OLD"
+    captioned = {
+        "original_message_id": "wamid.OLD",
+        "message": {"type": "image", "image": {"id": "M", "caption": "new caption"}},
+    }
+    assert only(payload(value([message("edit", captioned, "1555")]))).text == "new caption"
+    bare = {"original_message_id": "wamid.OLD", "message": {"type": "image", "image": {"id": "M"}}}
+    assert only(payload(value([message("edit", bare, "1555")]))).text == "/whatsapp_edit"
+
+
+def test_the_referral_travels_whatever_the_kind():
+    referral = {"source_type": "ad", "source_id": "120200", "ctwa_clid": "ARAkLkA8rmlFeiCktEJQ"}
+    where = {"latitude": 52.52, "longitude": 13.40}
+    inbound = only(payload(value([message("location", where, "1555", referral=referral)])))
+    assert inbound.metadata()["referral"]["ctwa_clid"] == "ARAkLkA8rmlFeiCktEJQ"
+
+
+def test_a_change_of_user_id_comes_through_as_a_system_message():
+    system = {"body": "User Kerry changed", "type": "user_changed_user_id", "user_id": "US.999"}
+    sent = username_message("system", system, BSUID)
+    inbound = only(payload(value([sent])))
+    assert (inbound.kind, inbound.sender_id, inbound.content["user_id"]) == (
+        "system",
+        BSUID,
+        "US.999",
+    )
+
+
+@pytest.mark.parametrize("name", ["   ", "\t\n", "", None, 7, {"x": 1}, "bad\x00name", "\ud800"])
+def test_a_name_the_server_would_refuse_is_not_sent(name):
+    body = value([text("hi")])
+    body["contacts"][0]["profile"]["name"] = name
+    assert only(payload(body)).profile_name is None
+
+
+def test_a_long_name_is_cut_to_what_the_server_takes():
+    body = value([text("hi")])
+    body["contacts"][0]["profile"]["name"] = "\u3000 Kerry " * 100
+    assert len(only(payload(body)).profile_name) == 200
+
+
+def test_messages_without_a_sender_or_an_id_are_logged_as_warnings(caplog):
+    nobody = message("location", {"latitude": 1}, "1555")
+    del nobody["from"]
+    caplog.set_level("WARNING", logger="plugin.whatsapp.payload")
+    assert parse(payload(value([text("hi", id="")])), PHONE_NUMBER_ID) == []
+    body = payload({"metadata": {"phone_number_id": PHONE_NUMBER_ID}, "messages": [nobody]})
+    assert parse(body, PHONE_NUMBER_ID) == []
+    kinds = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert any("'text'" in line for line in kinds) and any("'location'" in line for line in kinds)
+
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=20),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner, max_size=4)
+    ),
+    max_leaves=30,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(JSON)
+def test_the_parser_never_raises_on_any_json_value(body):
+    for found in parse(body, PHONE_NUMBER_ID):
+        assert isinstance(found.text, str) and found.text
+        json.dumps(found.metadata())
+
+
+SLOTS = ("from", "from_user_id", "id", "type", "text", "timestamp", "referral", "context")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from((*SLOTS, "location", "edit", "interactive", "contacts", "profile")), JSON)
+def test_the_parser_never_raises_when_any_field_of_a_real_message_is_any_json(slot, junk):
+    sent = {**message("text", {"body": "hi"}, "1555"), "from_user_id": BSUID}
+    body = value([sent])
+    if slot == "contacts":
+        body["contacts"] = junk
+    elif slot == "profile":
+        body["contacts"][0]["profile"] = junk
+    elif slot in ("location", "edit", "interactive"):
+        sent.update({"type": slot, slot: junk})
+    else:
+        sent[slot] = junk
+    for found in parse(payload(body), PHONE_NUMBER_ID):
+        assert isinstance(found.sender_id, str) and isinstance(found.text, str)
+        json.dumps(found.metadata())

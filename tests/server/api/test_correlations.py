@@ -3,7 +3,14 @@
 import threading
 
 import pytest
+import sqlalchemy as sa
 from api_support import bearer, events, other_site, seed, stored
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import profile_name
+from widget_server.db import db
+from widget_server.models import WebSession
 
 URL = "/integrations/external/correlations"
 
@@ -38,6 +45,7 @@ def test_links_the_session_and_announces_it_once(app, client, site, plugin):
     assert kind == "conversation.correlated"
     assert data == row | {
         "whatsapp_id": "15557654321",
+        "whatsapp_phone": None,
         "profile_name": "Ana",
         "message_id": "wamid.A",
         "consent": "unknown",
@@ -119,8 +127,51 @@ def test_simultaneous_posts_announce_the_conversation_once(app, client, site, pl
     assert data["message_id"] == stored(app, reference)["message_id"]
 
 
+def test_a_username_user_is_linked_by_business_scoped_user_id(app, client, site, plugin):
+    reference = seed(app, site, 1)[0]
+    response = link(client, plugin, reference, whatsapp_id="US.13491208655302741918")
+    assert response.status_code == 200
+    assert set(response.get_json()["data"]) == set(seed_row_keys())
+    saved = stored(app, reference)
+    assert (saved["whatsapp_id"], saved["whatsapp_phone"]) == ("US.13491208655302741918", None)
+    [(_, data)] = events(app)
+    assert (data["whatsapp_id"], data["whatsapp_phone"]) == ("US.13491208655302741918", None)
+
+
+def test_the_user_id_and_the_phone_travel_as_two_fields(app, client, site, plugin):
+    reference = seed(app, site, 1)[0]
+    parent = "US.ENT.11815799212886844830"
+    response = link(client, plugin, reference, whatsapp_id=parent, whatsapp_phone="16315551111")
+    assert response.status_code == 200
+    [(_, data)] = events(app)
+    assert (data["whatsapp_id"], data["whatsapp_phone"]) == (parent, "16315551111")
+
+
+def test_a_bsuid_of_128_characters_fits(app, client, site, plugin):
+    reference = seed(app, site, 1)[0]
+    longest = "BR.ENT." + "a1" * 64
+    assert link(client, plugin, reference, whatsapp_id=longest).status_code == 200
+    assert stored(app, reference)["whatsapp_id"] == longest
+
+
+def seed_row_keys():
+    """Return the keys of a row exactly as the seed API shows it."""
+    return (
+        "correlation_id",
+        "device_id",
+        "created_at",
+        "correlated_at",
+        "click_url",
+        "parsed_params",
+        "ip_address",
+        "user_agent",
+        "lead_type",
+    )
+
+
 SHAPE = "correlation_id must be O- followed by 7 letters or digits"
-FIELDS = "correlation_id, message_id, profile_name, whatsapp_id"
+FIELDS = "correlation_id, message_id, profile_name, whatsapp_id, whatsapp_phone"
+ID_SHAPE = "whatsapp_id must be 1 to 32 digits or a business-scoped user id such as US.13491208655302741918"
 BASE = {"correlation_id": "O-aB3dE9z", "whatsapp_id": "15557654321", "message_id": "wamid.A"}
 
 
@@ -137,9 +188,17 @@ BASE = {"correlation_id": "O-aB3dE9z", "whatsapp_id": "15557654321", "message_id
             "correlation_id must be O- followed by 7 letters or digits",
         ),
         ({**BASE, "correlation_id": 7}, "correlation_id must be a string"),
-        ({**BASE, "whatsapp_id": "+15557654321"}, "whatsapp_id must be 1 to 32 digits"),
-        ({**BASE, "whatsapp_id": "12 34"}, "whatsapp_id must be 1 to 32 digits"),
-        ({**BASE, "whatsapp_id": "1" * 33}, "whatsapp_id must be at most 32 characters"),
+        ({**BASE, "whatsapp_id": "+15557654321"}, ID_SHAPE),
+        ({**BASE, "whatsapp_id": "12 34"}, ID_SHAPE),
+        ({**BASE, "whatsapp_id": "1" * 33}, ID_SHAPE),
+        ({**BASE, "whatsapp_id": "us.1349120865"}, ID_SHAPE),
+        ({**BASE, "whatsapp_id": "US."}, ID_SHAPE),
+        ({**BASE, "whatsapp_id": "US.1-2"}, ID_SHAPE),
+        ({**BASE, "whatsapp_id": "US." + "1" * 129}, ID_SHAPE),
+        ({**BASE, "whatsapp_id": "US." + "1" * 133}, "whatsapp_id must be at most 135 characters"),
+        ({**BASE, "whatsapp_phone": "+1555"}, "whatsapp_phone must be 1 to 32 digits"),
+        ({**BASE, "whatsapp_phone": 1555}, "whatsapp_phone must be a string"),
+        ({**BASE, "whatsapp_phone": "  "}, "whatsapp_phone must not be empty"),
         ({**BASE, "whatsapp_id": 15557654321}, "whatsapp_id must be a string"),
         ({k: v for k, v in BASE.items() if k != "message_id"}, "message_id is required"),
         ({**BASE, "message_id": "m" * 201}, "message_id must be at most 200 characters"),
@@ -177,3 +236,30 @@ def test_non_json_and_oversized_bodies(client, site, plugin):
     response = client.post(URL, json={**BASE, "profile_name": "x" * 10_000}, headers=plugin)
     assert response.status_code == 413
     assert response.get_json()["status"] == 413
+
+
+@settings(max_examples=150, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(name=st.text(max_size=220))
+def test_the_server_takes_every_profile_name_the_plugin_would_send(app, client, site, plugin, name):
+    (reference,) = (
+        seed(app, site, 1, correlation_id="O-nAmEs00") if not _seeded(app) else ("O-nAmEs00",)
+    )
+    response = link(client, plugin, reference, profile_name=name)
+    if profile_name.clean(name) == name:
+        assert response.status_code == 200, response.get_json()
+    elif profile_name.clean(name) is None:
+        assert response.status_code == 400
+    sent = profile_name.clean(name)
+    if sent is not None:
+        assert link(client, plugin, reference, profile_name=sent).status_code == 200
+
+
+def _seeded(app):
+    """Tell whether the names test already seeded its session in this app."""
+    with app.app_context():
+        return (
+            db.session.execute(
+                sa.select(WebSession).filter_by(correlation_id="O-nAmEs00")
+            ).scalar_one_or_none()
+            is not None
+        )
