@@ -16,8 +16,10 @@ from plugin.server import ServerRejected, ServerUnavailable
 logger = logging.getLogger(__name__)
 
 UTM = ("utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content")
+# The WhatsApp user id (a BSUID, or the phone number when Meta sends none) and the phone number.
+IDENTITY = ("whatsapp_user_id", "whatsapp_phone")
 # The click id of a click-to-WhatsApp ad (CTWA_CLID) arrives in the message's referral, not the web.
-SLOTS = ("correlation_id", "click_url", *UTM, *CLICK_IDS, CTWA_CLID)
+SLOTS = ("correlation_id", "click_url", *UTM, *CLICK_IDS, CTWA_CLID, *IDENTITY)
 # The whole web session row, for custom actions (see web_session) and to tell a link is done.
 WEB_SESSION = "web_session"
 OURS = (*SLOTS, WEB_SESSION)
@@ -102,6 +104,20 @@ def referral_slots(tracker: Tracker) -> dict[str, Any]:
     return {CTWA_CLID: clid} if clid else {}
 
 
+def identity_slots(tracker: Tracker) -> dict[str, Any]:
+    """Return the WhatsApp user id and phone slots this turn tells anew (a phone is never unset)."""
+    whatsapp = metadata(tracker).get("whatsapp")
+    if not isinstance(whatsapp, dict):
+        return {}
+    phone = whatsapp.get("wa_id")
+    found = {"whatsapp_user_id": whatsapp.get("user_id") or phone, "whatsapp_phone": phone}
+    return {
+        name: value
+        for name, value in found.items()
+        if isinstance(value, str) and value and value != tracker.get_slot(name)
+    }
+
+
 async def slots_for_turn(
     tracker: Tracker, fetch: Fetch | None, metadata_key: str | None = None
 ) -> dict[str, Any]:
@@ -111,7 +127,7 @@ async def slots_for_turn(
     when its slots are still missing (the widget server was down, or a fallback rewound that
     turn). Its web session comes from the channel's sealed metadata, else from fetch.
     """
-    slots = referral_slots(tracker)
+    slots = {**identity_slots(tracker), **referral_slots(tracker)}
     events = user_events(tracker) or [latest_user_event(tracker)]
     found = next(((e, r) for e in reversed(events) if (r := event_reference(e))), None)
     if found is None:

@@ -20,6 +20,8 @@ for _, id in ipairs(ids) do redis.call('ZADD', KEYS[1], ARGV[2], id) end
 return ids
 """
 LEASE = 60.0
+# Keys of a bot that is gone (or renamed) expire a while after their last link: 8 days.
+KEEP = 8 * 86400
 
 
 @dataclass(frozen=True)
@@ -89,6 +91,8 @@ class RedisPending:
             async with self._redis.pipeline(transaction=True) as pipe:
                 pipe.hset(self.links_key, link.message_id, link.to_json())
                 pipe.zadd(self.due_key, {link.message_id: due})
+                pipe.expire(self.links_key, KEEP)
+                pipe.expire(self.due_key, KEEP)
                 await pipe.execute()
         except (redis.RedisError, OSError) as exc:
             logger.warning("Redis unavailable (%s): %s is retried in this process only.", exc, link)

@@ -7,6 +7,7 @@ The widget server runs from the server env (.venv), Rasa and the action server f
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,7 @@ from support import (
     SECRETS,
     SERVER_BIN,
     Process,
+    Rasa,
     WidgetServer,
     free_port,
     rasa_run,
@@ -103,8 +105,10 @@ def rasa_graph():
 
 
 @pytest.fixture(scope="session")
-def rasa_server(model, action_server, widget_server, rasa_graph, tmp_path_factory, logs) -> str:
-    """Yield the webhook URL of a running `rasa run` with the WhatsApp channel."""
+def rasa(
+    model, action_server, widget_server, rasa_graph, redis_url, tmp_path_factory, logs
+) -> Iterator[Rasa]:
+    """Yield a running `rasa run` with the WhatsApp channel (on Redis) and its HTTP API."""
     workdir = tmp_path_factory.mktemp("rasa")
     channel = {
         **SECRETS,
@@ -112,12 +116,19 @@ def rasa_server(model, action_server, widget_server, rasa_graph, tmp_path_factor
         "server_url": widget_server.url,
         "server_api_key": widget_server.api_key,
         "metadata_key": METADATA_KEY,
+        "redis_url": redis_url,
     }
     # Rasa's REST channel beside it: the door a forger would use.
     credentials = {"plugin.whatsapp.WhatsAppInput": channel, "rest": None}
     (workdir / "credentials.yml").write_text(json.dumps(credentials))
     endpoints = {"action_endpoint": {"url": f"{action_server}/webhook"}}
     (workdir / "endpoints.yml").write_text(json.dumps(endpoints))
-    process = rasa_run(model, workdir, logs)
-    yield process.url + "/webhooks/whatsapp/webhook"
-    process.stop()
+    running = Rasa(rasa_run(model, workdir, logs))
+    yield running
+    running.process.stop()
+
+
+@pytest.fixture(scope="session")
+def rasa_server(rasa) -> str:
+    """Return the webhook URL of the running `rasa run`."""
+    return rasa.webhook

@@ -31,7 +31,8 @@ def environment(monkeypatch):
 
 def test_a_turn_without_a_reference_sets_nothing_so_slots_stay():
     metadata = {"whatsapp": {"wa_id": "1555"}}
-    current = tracker("how much is it?", metadata, {"utm_campaign": "spring"})
+    known = {"utm_campaign": "spring", "whatsapp_user_id": "1555", "whatsapp_phone": "1555"}
+    current = tracker("how much is it?", metadata, known)
     assert asyncio.run(slots_for_turn(current, None)) == {}
     events = asyncio.run(
         actions.ActionAttributionSlots().run(CollectingDispatcher(), current, DOMAIN)

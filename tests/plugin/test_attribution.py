@@ -199,3 +199,25 @@ def test_free_text_without_a_reference_is_left_alone():
         "no nuts", ("preferences", "no nuts"), metadata={"correlation_id": "O-aB3dE9z"}
     )
     assert free_text_fixes(own) == {}
+
+
+def test_a_username_user_gets_the_bsuid_slot_and_no_phone():
+    metadata = {"whatsapp": {"user_id": "US.13491208655302741918", "wa_id": None}}
+    assert turn(tracker("hi", metadata)) == {"whatsapp_user_id": "US.13491208655302741918"}
+
+
+def test_the_phone_slot_is_set_when_meta_sends_it_later_and_never_unset():
+    later = {"whatsapp": {"user_id": "US.1349", "wa_id": "16315551111"}}
+    known = {"whatsapp_user_id": "US.1349"}
+    assert turn(tracker("again", later, slots=known)) == {"whatsapp_phone": "16315551111"}
+    gone = {"whatsapp": {"user_id": "US.1349", "wa_id": None}}
+    both = {**known, "whatsapp_phone": "16315551111"}
+    assert turn(tracker("and again", gone, slots=both)) == {}
+
+
+def test_a_payload_without_a_bsuid_gives_the_phone_as_the_user_id():
+    metadata = {"whatsapp": {"user_id": None, "wa_id": "15550001111"}}
+    assert turn(tracker("hi", metadata)) == {
+        "whatsapp_user_id": "15550001111",
+        "whatsapp_phone": "15550001111",
+    }

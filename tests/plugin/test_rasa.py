@@ -6,7 +6,8 @@ import uuid
 import pytest
 import requests
 from support import SECRETS
-from support.meta_payloads import payload, post, text, value
+from support.meta_payloads import message as message_of
+from support.meta_payloads import payload, post, text, username_message, value
 
 from plugin.attribution import SLOTS, WEB_SESSION
 from plugin.prefill import DEFAULT_TEMPLATE
@@ -182,3 +183,184 @@ def test_a_forged_web_session_over_the_rest_channel_sets_no_slot_and_is_not_repe
     assert said and "FREE-IPHONE" not in said
     slots = tracker(rasa_server, sender)["slots"]
     assert [name for name in (*SLOTS, WEB_SESSION) if slots[name] is not None] == []
+
+
+def new_bsuid() -> str:
+    """Return a business-scoped user id no other test uses."""
+    return f"US.{uuid.uuid4().int % 10**20:020d}"
+
+
+def send(rasa_server, *messages) -> None:
+    """Send one signed webhook carrying messages."""
+    assert post(rasa_server, payload(value(list(messages))), SECRET).status_code == 200
+
+
+def settled(read, check, timeout: float = 30):
+    """Poll read() until check(result) holds (Rasa saves the tracker after replying)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = read()
+        if check(result) or time.monotonic() > deadline:
+            return result
+        time.sleep(0.3)
+
+
+def test_a_username_user_with_the_reference_gets_the_campaign_and_is_linked_by_bsuid(
+    rasa, rasa_graph, widget_server
+):
+    reference = widget_server.click(SPRING)
+    user = new_bsuid()
+    # Meta's documented BSUID message: `from_user_id`, no `from`, contacts without `wa_id`.
+    send(rasa.webhook, username_message("text", {"body": reference_message(reference)}, user))
+    [reply] = rasa_graph.wait_for(user, 1, timeout=60)
+    assert reply["recipient"] == user and "to" not in reply
+    assert "spring campaign" in reply["text"]["body"]
+    wait_linked(widget_server, reference, timeout=10)
+    stored = widget_server.stored(reference)
+    assert (stored["whatsapp_id"], stored["whatsapp_phone"]) == (user, None)
+    [event] = widget_server.events("conversation.correlated", reference)
+    assert (event["whatsapp_id"], event["whatsapp_phone"]) == (user, None)
+    assert set(wait_linked(widget_server, reference)) == {
+        "correlation_id",
+        "device_id",
+        "created_at",
+        "correlated_at",
+        "click_url",
+        "parsed_params",
+        "ip_address",
+        "user_agent",
+        "lead_type",
+    }
+    slots = settled(lambda: rasa.tracker(user)["slots"], lambda s: s["whatsapp_user_id"])
+    assert (slots["whatsapp_user_id"], slots["whatsapp_phone"]) == (user, None)
+
+    # Thirty days of messages later Meta sends the phone number too: still one tracker.
+    phone = new_user()
+    send(rasa.webhook, username_message("text", {"body": "bye"}, user, phone=phone))
+    assert "Bye" in rasa_graph.wait_for(user, 2, timeout=60)[1]["text"]["body"]
+    slots = settled(lambda: rasa.tracker(user)["slots"], lambda s: s["whatsapp_phone"])
+    assert (slots["whatsapp_user_id"], slots["whatsapp_phone"]) == (user, phone)
+    assert slots["utm_campaign"] == "spring"
+    assert len(rasa.user_turns(user)) == 2
+
+
+KINDS = [
+    ("location", {"latitude": 52.52, "longitude": 13.405, "name": "Shop"}, "your location"),
+    ("audio", {"id": "MEDIA2", "mime_type": "audio/ogg; codecs=opus", "voice": True}, "voice"),
+    ("sticker", {"id": "S1", "mime_type": "image/webp", "animated": False}, "Glad"),
+    ("image", {"id": "MEDIA1", "mime_type": "image/jpeg", "sha256": "x"}, "your file"),
+    (
+        "contacts",
+        [{"name": {"formatted_name": "Ana Lopez"}, "phones": [{"phone": "+1 555 0100"}]}],
+        "contact card",
+    ),
+    (
+        "order",
+        {
+            "catalog_id": "C1",
+            "text": "",
+            "product_items": [{"product_retailer_id": "SKU1", "quantity": 2, "item_price": 9.5}],
+        },
+        "your order",
+    ),
+    ("reaction", {"message_id": "wamid.BOT", "emoji": "\U0001f44d"}, "Glad"),
+]
+
+
+@pytest.mark.parametrize(("kind", "content", "answer"), KINDS, ids=[k[0] for k in KINDS])
+def test_every_kind_is_one_turn_with_its_content_in_metadata(
+    rasa, rasa_graph, kind, content, answer
+):
+    wa_id = new_user()
+    send(rasa.webhook, message_of(kind, content, wa_id))
+    [reply] = replies(rasa_graph, wa_id, 1)
+    assert answer in reply
+    [turn] = settled(lambda: rasa.user_turns(wa_id), bool)
+    assert (turn["text"], turn["parse_data"]["intent"]["name"]) == (
+        f"/whatsapp_{kind}",
+        f"whatsapp_{kind}",
+    )
+    assert turn["metadata"]["whatsapp"]["content"] == content
+    time.sleep(0.5)
+    assert len(rasa_graph.sent_to(wa_id)) == 1
+
+
+def test_a_location_right_after_a_click_to_whatsapp_ad_keeps_the_ctwa_clid(rasa, rasa_graph):
+    wa_id = new_user()
+    referral = {"source_type": "ad", "source_id": "120200", "ctwa_clid": "ARAkLkA8rmlFeiCk"}
+    where = {"latitude": 52.52, "longitude": 13.405}
+    send(rasa.webhook, message_of("location", where, wa_id, referral=referral))
+    assert "your location" in replies(rasa_graph, wa_id, 1)[0]
+    slots = settled(lambda: rasa.tracker(wa_id)["slots"], lambda s: s["ctwa_clid"])
+    assert slots["ctwa_clid"] == "ARAkLkA8rmlFeiCk"
+
+
+MANGLED = {
+    "bidi mark after the O": lambda r: f"Reference: O\u200f-{r[2:]} (Please send it as is)",
+    "bidi mark after the hyphen": lambda r: f"Reference: O-\u200e{r[2:]}",
+    "zero for the O": lambda r: f"Reference: 0-{r[2:]}",
+    "unknown one first": lambda r: f"the old one O-Zz9Zz9Z, the new one is {r}",
+}
+
+
+@pytest.mark.parametrize("mangle", MANGLED.values(), ids=MANGLED.keys())
+def test_a_mangled_or_second_reference_is_linked(rasa, rasa_graph, widget_server, mangle):
+    reference = widget_server.click(SPRING)
+    wa_id = new_user()
+    say(rasa.webhook, wa_id, mangle(reference))
+    replies(rasa_graph, wa_id, 1)
+    assert wait_linked(widget_server, reference, timeout=10)["correlation_id"] == reference
+    slots = settled(lambda: rasa.tracker(wa_id)["slots"], lambda s: s["correlation_id"])
+    assert (slots["correlation_id"], slots["utm_campaign"]) == (reference, "spring")
+
+
+def test_an_edit_that_adds_the_reference_links_it(rasa, rasa_graph, widget_server):
+    reference = widget_server.click(SPRING)
+    wa_id = new_user()
+    first = text("hello", wa_id=wa_id)
+    send(rasa.webhook, first)
+    replies(rasa_graph, wa_id, 1)
+    edit = {
+        "original_message_id": first["id"],
+        "message": {"type": "text", "text": {"body": reference_message(reference)}},
+    }
+    send(rasa.webhook, message_of("edit", edit, wa_id))
+    assert "spring campaign" in replies(rasa_graph, wa_id, 2)[1]
+    wait_linked(widget_server, reference, timeout=10)
+
+
+def test_a_body_nested_100000_deep_is_a_400_and_dropped_messages_are_warnings_in_the_log(
+    rasa, rasa_graph
+):
+    deep = b"[" * 100_000 + b"]" * 100_000
+    assert post(rasa.webhook, deep, SECRET).status_code == 400
+    nobody = message_of("location", {"latitude": 1.0, "longitude": 2.0}, "1")
+    del nobody["from"]
+    body = payload(
+        {"metadata": {"phone_number_id": SECRETS["phone_number_id"]}, "messages": [nobody]}
+    )
+    assert post(rasa.webhook, body, SECRET).status_code == 200
+    line = (
+        "WARNING  plugin.whatsapp.payload  - Not passing on a WhatsApp message of kind 'location'"
+    )
+    log = settled(rasa.process.log, lambda text: line in text, timeout=10)
+    assert line in log
+
+
+def test_a_link_pending_across_a_rasa_restart_is_made_once_the_widget_server_is_back(
+    rasa, rasa_graph, widget_server
+):
+    reference = widget_server.click(SPRING)
+    wa_id = new_user()
+    widget_server.stop()
+    try:
+        say(rasa.webhook, wa_id, reference_message(reference))
+        assert replies(rasa_graph, wa_id, 1) == ["Hi! How can we help you today?"]
+        rasa.restart()  # the links to make are in Redis, not in the process
+    finally:
+        widget_server.start()
+    assert wait_linked(widget_server, reference, timeout=240)["correlation_id"] == reference
+    stored = widget_server.stored(reference)
+    assert (stored["whatsapp_id"], stored["whatsapp_phone"]) == (wa_id, wa_id)
+    time.sleep(3)  # another sweep would find nothing left to do
+    assert len(widget_server.events("conversation.correlated", reference)) == 1

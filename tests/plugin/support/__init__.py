@@ -6,11 +6,13 @@ The widget server runs from the server env (.venv), Rasa and the action server f
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import shutil
 import socket
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -99,6 +101,29 @@ def run(args: list[str], env: dict[str, str]) -> str:
     return done.stdout
 
 
+class Rasa:
+    """A running `rasa run` (see rasa_run) with the WhatsApp channel and the HTTP API."""
+
+    def __init__(self, process: Process) -> None:
+        self.process, self.url = process, process.url
+        self.webhook = f"{self.url}/webhooks/whatsapp/webhook"
+
+    def restart(self) -> None:
+        """Stop and start again on the same port, as a deploy would (Redis stays)."""
+        self.process.stop()
+        self.process.start(f"{self.url}/webhooks/whatsapp/", timeout=180)
+
+    def tracker(self, sender_id: str) -> dict[str, Any]:
+        """Return the conversation's tracker from Rasa's HTTP API."""
+        answer = requests.get(f"{self.url}/conversations/{sender_id}/tracker", timeout=10)
+        assert answer.status_code == 200, answer.text
+        return answer.json()
+
+    def user_turns(self, sender_id: str) -> list[dict[str, Any]]:
+        """Return the user events of one conversation."""
+        return [e for e in self.tracker(sender_id)["events"] if e["event"] == "user"]
+
+
 SCOPES = ("correlations:write", "attribution:read", "attribution:write")
 
 
@@ -107,7 +132,8 @@ class WidgetServer:
 
     def __init__(self, workdir: Path, logs: Path) -> None:
         self.flask = [str(SERVER_BIN / "flask"), "--app", "widget_server"]
-        self.env = {"WIDGET_DATABASE_URL": f"sqlite:///{workdir / 'w.db'}"}
+        self.database = workdir / "w.db"
+        self.env = {"WIDGET_DATABASE_URL": f"sqlite:///{self.database}"}
         run([*self.flask, "db", "upgrade"], self.env)
         self.site_key, self.api_key = self.add_site("Shop")
         port = free_port()
@@ -162,6 +188,24 @@ class WidgetServer:
         headers = {"Authorization": f"Bearer {api_key or self.api_key}"}
         path = f"{self.url}/integrations/external/attribution/{reference}"
         return requests.get(path, headers=headers, timeout=5)
+
+    def stored(self, reference: str) -> dict[str, Any]:
+        """Return what the database holds about a session beyond its row (the WhatsApp user)."""
+        with contextlib.closing(sqlite3.connect(self.database)) as db:
+            db.row_factory = sqlite3.Row
+            found = db.execute(
+                "SELECT whatsapp_id, whatsapp_phone, profile_name, correlated_at"
+                " FROM web_session WHERE correlation_id = ?",
+                (reference,),
+            ).fetchone()
+        return dict(found)
+
+    def events(self, event_type: str, reference: str) -> list[dict[str, Any]]:
+        """Return the outbox events of one type about one session, as the worker would send them."""
+        with contextlib.closing(sqlite3.connect(self.database)) as db:
+            rows = db.execute("SELECT data FROM webhook_event WHERE event_type = ?", (event_type,))
+            found = [json.loads(data) for (data,) in rows]
+        return [data for data in found if data.get("correlation_id") == reference]
 
 
 def bot_digest(bot_dir: Path = BOT) -> str:

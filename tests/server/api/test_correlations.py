@@ -171,7 +171,9 @@ def seed_row_keys():
 
 SHAPE = "correlation_id must be O- followed by 7 letters or digits"
 FIELDS = "correlation_id, message_id, profile_name, whatsapp_id, whatsapp_phone"
-ID_SHAPE = "whatsapp_id must be 1 to 32 digits or a business-scoped user id such as US.13491208655302741918"
+ID_SHAPE = "whatsapp_id must be 1 to 32 digits or a business-scoped user id such as " + (
+    "US.13491208655302741918"
+)
 BASE = {"correlation_id": "O-aB3dE9z", "whatsapp_id": "15557654321", "message_id": "wamid.A"}
 
 
