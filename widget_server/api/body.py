@@ -60,4 +60,3 @@ def _text(value: object, name: str, max_length: int) -> str:
     if len(value) > max_length:
         raise ApiError(400, f"{name} must be at most {max_length} characters")
     return value
-

@@ -35,6 +35,5 @@ def correlate() -> Response:
         raise ApiError(400, "whatsapp_phone must be 1 to 32 digits")
     message_id = body.required_text(fields, "message_id", 200)
     name = body.optional_text(fields, "profile_name", profile_names.MAX_LENGTH)
-    who = correlation.Conversation(whatsapp_id, phone, message_id, name)
-    row = correlation.correlate(g.site.id, reference, who)
+    row = correlation.correlate(g.site.id, reference, whatsapp_id, message_id, name, phone)
     return envelope(200, "ok", row.to_row())

@@ -1,7 +1,5 @@
 """Link a WhatsApp conversation to the web session whose correlation ID it carried."""
 
-from typing import NamedTuple
-
 from sqlalchemy import update
 
 from widget_server.db import changed, db
@@ -11,17 +9,19 @@ from widget_server.sessions.rows import one
 from widget_server.webhooks import enqueue
 
 
-class Conversation(NamedTuple):
-    """Who wrote the message: the user id (a BSUID, or the phone number), and the phone if known."""
+def correlate(
+    site_id: int,
+    reference: str,
+    whatsapp_id: str,
+    message_id: str,
+    profile_name: str | None,
+    whatsapp_phone: str | None = None,
+) -> WebSession:
+    """Link the session once; repeats and later messages get the row as it stands.
 
-    whatsapp_id: str
-    phone: str | None
-    message_id: str
-    profile_name: str | None
-
-
-def correlate(site_id: int, reference: str, who: Conversation) -> WebSession:
-    """Link the session once; repeats and later messages get the row as it stands."""
+    whatsapp_id is the user id (a BSUID, or the phone number in payloads without one);
+    whatsapp_phone the phone number when Meta sent it.
+    """
     session = one(site_id, reference)
     if session.correlated_at is not None:
         return session
@@ -31,10 +31,10 @@ def correlate(site_id: int, reference: str, who: Conversation) -> WebSession:
         .where(WebSession.id == session.id, WebSession.correlated_at.is_(None))
         .values(
             correlated_at=utcnow(),
-            whatsapp_id=who.whatsapp_id,
-            whatsapp_phone=who.phone,
-            message_id=who.message_id,
-            profile_name=who.profile_name,
+            whatsapp_id=whatsapp_id,
+            whatsapp_phone=whatsapp_phone,
+            message_id=message_id,
+            profile_name=profile_name,
         )
         .execution_options(synchronize_session=False)
     )
