@@ -3,11 +3,11 @@
 from flask import Response, g
 
 from widget_server.api import auth, body
-from widget_server.api.correlations import WHATSAPP_ID
+from widget_server.api.correlations import whatsapp_user
 from widget_server.errors import ApiError, envelope
 from widget_server.sessions.ad_referrals import record_referral
 
-FIELDS = {"whatsapp_id", "message_id", "profile_name", "referral"}
+FIELDS = {"whatsapp_id", "whatsapp_phone", "message_id", "profile_name", "referral"}
 # Meta's referral fields the row may keep, with their longest accepted length.
 REFERRAL_FIELDS = {"ctwa_clid": 512, "source_id": 200, "source_type": 32, "source_url": 2048}
 
@@ -16,9 +16,7 @@ REFERRAL_FIELDS = {"ctwa_clid": 512, "source_id": 200, "source_type": 32, "sourc
 def record() -> Response:
     """Record a conversation started from an ad as a correlated row of its own."""
     fields = body.json_object(FIELDS)
-    whatsapp_id = body.required_text(fields, "whatsapp_id", 32)
-    if not WHATSAPP_ID.fullmatch(whatsapp_id):
-        raise ApiError(400, "whatsapp_id must be 1 to 32 digits")
+    whatsapp_id, phone = whatsapp_user(fields)
     message_id = body.required_text(fields, "message_id", 200)
     profile_name = body.optional_text(fields, "profile_name", 200)
     referral = fields.get("referral")
@@ -35,5 +33,5 @@ def record() -> Response:
     url = kept["source_url"]
     if url is not None and not url.startswith(("https://", "http://")):
         raise ApiError(400, "referral.source_url must be an http(s) URL")
-    row = record_referral(g.site.id, whatsapp_id, message_id, profile_name, kept)
+    row = record_referral(g.site.id, whatsapp_id, message_id, profile_name, kept, phone)
     return envelope(200, "ok", row.to_row())

@@ -102,6 +102,14 @@ ROW_ID = {"name": "correlation_id", "in": "path", "required": True, "schema": ID
 # Text fields: not blank, no NUL (which PostgreSQL cannot store).
 # Blank means ASCII white space only, as api/body.py decides: regex engines disagree on \s.
 TEXT = {"type": "string", "minLength": 1, "pattern": "^[^\\x00]*[^\\x00\\t\\n\\v\\f\\r ][^\\x00]*$"}
+WHATSAPP_ID = {
+    "type": "string",
+    "pattern": "^([0-9]{1,32}|[A-Z]{2}\\.(ENT\\.)?[A-Za-z0-9]{1,128})$",
+    "description": "The user id: a business-scoped user id (BSUID), or the phone number",
+}
+WHATSAPP_PHONE = nullable(
+    {"type": "string", "pattern": "^[0-9]{1,32}$", "description": "When Meta sent it"}
+)
 CORRELATION = {
     "type": "object",
     "additionalProperties": False,
@@ -112,14 +120,8 @@ CORRELATION = {
             "pattern": "^[Oo]-[A-Za-z0-9]{7}$",
             "description": "As found in the message; matched case-insensitively when unambiguous",
         },
-        "whatsapp_id": {
-            "type": "string",
-            "pattern": "^([0-9]{1,32}|[A-Z]{2}\\.(ENT\\.)?[A-Za-z0-9]{1,128})$",
-            "description": "The user id: a business-scoped user id (BSUID), or the phone number",
-        },
-        "whatsapp_phone": nullable(
-            {"type": "string", "pattern": "^[0-9]{1,32}$", "description": "When Meta sent it"}
-        ),
+        "whatsapp_id": WHATSAPP_ID,
+        "whatsapp_phone": WHATSAPP_PHONE,
         "message_id": {**TEXT, "maxLength": 200},
         "profile_name": nullable({**TEXT, "maxLength": 200}),
     },
@@ -143,7 +145,8 @@ REFERRAL = {
     "additionalProperties": False,
     "required": ["whatsapp_id", "message_id", "referral"],
     "properties": {
-        "whatsapp_id": {"type": "string", "pattern": "^[0-9]{1,32}$"},
+        "whatsapp_id": WHATSAPP_ID,
+        "whatsapp_phone": WHATSAPP_PHONE,
         "message_id": {**TEXT, "maxLength": 200},
         "profile_name": nullable({**TEXT, "maxLength": 200}),
         "referral": {

@@ -43,7 +43,8 @@ class Facts:
             browser_ids=data.get("browser_ids") or {},
             ip_address=data.get("ip_address"),
             user_agent=data.get("user_agent"),
-            whatsapp_id=data.get("whatsapp_id"),
+            # The phone beside a business-scoped user id, when Meta sent it.
+            whatsapp_id=data.get("whatsapp_phone") or data.get("whatsapp_id"),
             value=data.get("value") if trigger != "correlated" else None,
             currency=data.get("currency") if trigger != "correlated" else None,
         )

@@ -14,7 +14,12 @@ ATTEMPTS = 5
 
 
 def record_referral(
-    site_id: int, whatsapp_id: str, message_id: str, profile_name: str | None, referral: dict
+    site_id: int,
+    whatsapp_id: str,
+    message_id: str,
+    profile_name: str | None,
+    referral: dict,
+    whatsapp_phone: str | None = None,
 ) -> WebSession:
     """Create the ad's row once per message id and announce the conversation; return the row."""
     existing = _by_message(site_id, message_id)
@@ -31,6 +36,7 @@ def record_referral(
             parsed_params={key: referral[key] for key in KEPT if referral.get(key)},
             correlated_at=now,
             whatsapp_id=whatsapp_id,
+            whatsapp_phone=whatsapp_phone,
             message_id=message_id,
             profile_name=profile_name,
         )

@@ -245,7 +245,8 @@ def test_patch_sets_the_lead_type_and_announces_each_change_once(app, client, si
         (None, "qualified"),
     ]
     assert set(sent[0][1]) == ROW_KEYS | {
-        "previous_lead_type", "value", "currency", "whatsapp_id", "profile_name", "message_id",
+        "previous_lead_type", "value", "currency", "whatsapp_id", "whatsapp_phone", "profile_name",
+        "message_id",
         "consent", "browser_ids",
     }  # fmt: skip
     assert stored(app, ids[0])["lead_type"] is None
