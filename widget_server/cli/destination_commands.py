@@ -1,5 +1,7 @@
 """`flask --app widget_server destinations ...`: where a site's conversions go."""
 
+from typing import Any
+
 import click
 from flask import current_app
 from flask.cli import AppGroup
@@ -56,7 +58,7 @@ destinations = AppGroup(
     "--hashed-phone", is_flag=True, help="Also send the visitor's number, SHA-256 hashed."
 )
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
-def add(site, kind, as_json, **values):
+def add(site: str, kind: str, as_json: bool, **values: Any) -> None:
     """Add a destination; its secrets are stored and never printed."""
     destination = run(manage.add, site, kind, values)
     data = {"destination_id": destination.id, **destination.to_dict()}
@@ -67,7 +69,7 @@ def add(site, kind, as_json, **values):
 @destinations.command("list")
 @click.option("--site", help="Only this site's destinations.")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array.")
-def list_(site, as_json):
+def list_(site: str | None, as_json: bool) -> None:
     """List destinations with their status, last success and last error (never secrets)."""
     rows = [d.to_dict() for d in run(manage.list_destinations, site)]
     lines = [
@@ -81,7 +83,7 @@ def list_(site, as_json):
 @destinations.command("test")
 @click.argument("destination_id", type=int)
 @click.option("--test-event-code", help="meta_*: the code shown in Events Manager > Test events.")
-def test(destination_id, test_event_code):
+def test(destination_id: int, test_event_code: str | None) -> None:
     """Send one sample conversion in the platform's test mode and say what it answered."""
     ok, verdict = run(probe.probe, destination_id, current_app.config, test_event_code)
     if not ok:
@@ -107,7 +109,7 @@ def update(destination_id: int, **values: str | None) -> None:
 
 @destinations.command("disable")
 @click.argument("destination_id", type=int)
-def disable(destination_id):
+def disable(destination_id: int) -> None:
     """Stop sending; pending conversions wait for `enable`."""
     run(manage.disable, destination_id)
     click.echo(f"disabled destination {destination_id}")
@@ -115,7 +117,7 @@ def disable(destination_id):
 
 @destinations.command("enable")
 @click.argument("destination_id", type=int)
-def enable(destination_id):
+def enable(destination_id: int) -> None:
     """Send again, with the conversions that waited."""
     resumed = run(manage.enable, destination_id)
     click.echo(f"enabled destination {destination_id}; {resumed} conversions resumed")
@@ -123,7 +125,7 @@ def enable(destination_id):
 
 @destinations.command("remove")
 @click.argument("destination_id", type=int)
-def remove(destination_id):
+def remove(destination_id: int) -> None:
     """Remove a destination and its conversions."""
     run(manage.remove, destination_id)
     click.echo(f"removed destination {destination_id}")
@@ -134,7 +136,7 @@ def remove(destination_id):
 @click.option("--state", type=click.Choice([PENDING, DELIVERED, FAILED, SKIPPED, DISABLED]))
 @click.option("--limit", type=click.IntRange(1, 1000), default=20, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array.")
-def conversions(site, state, limit, as_json):
+def conversions(site: str | None, state: str | None, limit: int, as_json: bool) -> None:
     """Show the newest conversions: state, attempts, last status, error or skip reason."""
     rows = [row.to_dict() for row in run(manage.recent, site, state, limit)]
     lines = [

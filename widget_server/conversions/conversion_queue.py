@@ -1,6 +1,7 @@
 """The conversion queue: claim due conversions under a lease, record what each attempt did."""
 
 from datetime import datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
@@ -20,7 +21,8 @@ from widget_server.conversions.dispatch import Job
 from widget_server.conversions.facts import Facts
 from widget_server.conversions.kinds import Skip
 from widget_server.conversions.posting import Result
-from widget_server.db import db
+from widget_server.db import changed, db
+from widget_server.db import table as sa_table
 from widget_server.models import utcnow
 from widget_server.webhooks import queue
 from widget_server.webhooks.outbox import enqueue
@@ -58,7 +60,9 @@ def job_of(row: ConversionDelivery) -> Job:
     )
 
 
-def record(settings: Settings, token: str, results: list, released: list[Job]) -> None:
+def record(
+    settings: Settings, token: str, results: list[tuple[Job, Result | Skip]], released: list[Job]
+) -> None:
     """Write each outcome (a Result, a Skip, or None for a released job) in one transaction."""
     now = utcnow()
     for job, outcome in [*results, *((job, None) for job in released)]:
@@ -75,7 +79,9 @@ def record(settings: Settings, token: str, results: list, released: list[Job]) -
     db.session.commit()
 
 
-def _changes(settings: Settings, job: Job, outcome, now: datetime) -> dict:
+def _changes(
+    settings: Settings, job: Job, outcome: Result | Skip | None, now: datetime
+) -> dict[str, Any]:
     if outcome is None:
         return {}
     if isinstance(outcome, Skip):
@@ -101,7 +107,7 @@ def _changes(settings: Settings, job: Job, outcome, now: datetime) -> dict:
 
 def _destination_saw(job: Job, outcome: Result, now: datetime) -> None:
     """Keep the destination's status: ok after a success, failing after a refusal."""
-    table = Destination.__table__
+    table = sa_table(Destination)
     if outcome.ok:
         db.session.execute(
             table.update()
@@ -118,15 +124,15 @@ def _destination_saw(job: Job, outcome: Result, now: datetime) -> None:
     if not failing:
         return
     # Only the attempt that flips the status announces it: one webhook per spell of failure.
-    flipped = db.session.execute(
+    flip = (
         table.update()
         .where(table.c.id == job.destination_id, table.c.status != FAILING)
         .values(status=FAILING)
-    ).rowcount
-    if flipped:
-        site_id = db.session.scalar(
+    )
+    if changed(db.session.execute(flip)):
+        site_id = db.session.execute(
             sa.select(table.c.site_id).where(table.c.id == job.destination_id)
-        )
+        ).scalar_one()
         data = {
             "destination_id": job.destination_id,
             "kind": job.kind,

@@ -2,12 +2,12 @@
 
 import json
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from widget_server.db import db
+from widget_server.db import Model
 from widget_server.models import Site, UTCDateTime, isoformat, utcnow
 
 if TYPE_CHECKING:
@@ -21,7 +21,7 @@ PENDING, DELIVERED, FAILED, DISABLED = "pending", "delivered", "failed", "disabl
 SKIPPED = "skipped"
 
 
-class Destination(db.Model):
+class Destination(Model):
     """An ad platform account that a site's conversions go to."""
 
     __tablename__ = "conversion_destination"
@@ -42,8 +42,9 @@ class Destination(db.Model):
     site: Mapped[Site] = relationship()
 
     @property
-    def secrets(self) -> dict:
-        return json.loads(self.secret)
+    def secrets(self) -> dict[str, Any]:
+        found: dict[str, Any] = json.loads(self.secret)
+        return found
 
     def to_dict(self) -> dict:
         """Render the destination for the CLI, without its secrets."""
@@ -60,7 +61,7 @@ class Destination(db.Model):
         }
 
 
-class ConversionDelivery(db.Model):
+class ConversionDelivery(Model):
     """One conversion of one session for one destination, queued and leased like a webhook."""
 
     __tablename__ = "conversion_delivery"

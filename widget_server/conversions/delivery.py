@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from widget_server.conversions import conversion_queue, dispatch
 from widget_server.conversions.google_auth import Tokens
 from widget_server.conversions.kinds import Skip
+from widget_server.conversions.posting import Result
 from widget_server.db import db
 from widget_server.models import utcnow
 from widget_server.webhooks.settings import Settings
@@ -43,7 +44,9 @@ class Conversions:
             return 0
         started = time.monotonic()
         token, jobs = conversion_queue.claim(self.settings, name)
-        results, released, refused = [], [], {}
+        results: list[tuple[dispatch.Job, Result | Skip]] = []
+        released: list[dispatch.Job] = []
+        refused: dict[int, Result | Skip] = {}
         for job in jobs:
             job.options.setdefault("graph_version", self.graph_version)
             if self.stopping.is_set() or time.monotonic() - started > self.send_window:
@@ -59,7 +62,7 @@ class Conversions:
         self._record(token, results, released)
         return len(jobs)
 
-    def send(self, job: dispatch.Job):
+    def send(self, job: dispatch.Job) -> Result | Skip:
         """Make one attempt at a job (or find it skipped) and log how it went."""
         request = dispatch.prepare(job, utcnow())
         if isinstance(request, Skip):
@@ -71,7 +74,12 @@ class Conversions:
         log.log(level, "conversion %s to %s: %s", job.id, request.redacted, result.error or "ok")
         return result
 
-    def _record(self, token: str, results: list, released: list) -> None:
+    def _record(
+        self,
+        token: str,
+        results: list[tuple[dispatch.Job, Result | Skip]],
+        released: list[dispatch.Job],
+    ) -> None:
         # As for webhooks: outcomes not written are sent again after the lease, so retry a bit.
         for attempt in range(3):
             try:

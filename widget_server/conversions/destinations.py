@@ -2,6 +2,7 @@
 
 import json
 import re
+from collections.abc import Iterable
 
 import sqlalchemy as sa
 from flask import current_app
@@ -16,7 +17,7 @@ from widget_server.conversions.conversion_tables import (
     ConversionDelivery,
     Destination,
 )
-from widget_server.db import db
+from widget_server.db import changed, db
 from widget_server.errors import OperatorError
 from widget_server.models import utcnow
 from widget_server.sites.registry import find_site
@@ -96,7 +97,7 @@ def _checked_url(url: str, flag: str) -> str:
     return url.rstrip("/")
 
 
-def _events(kind: str, defaults: dict, pairs) -> dict:
+def _events(kind: str, defaults: dict[str, str], pairs: Iterable[str]) -> dict[str, str]:
     """Merge `TRIGGER=NAME` pairs over the defaults; `TRIGGER=` drops a trigger."""
     events = dict(defaults)
     for pair in pairs:
@@ -152,14 +153,16 @@ def replace_secrets(destination_id: int, values: dict) -> int:
         )
     destination.secret = json.dumps({**destination.secrets, **given})
     destination.status = NEW
-    due = db.session.execute(
-        sa.update(ConversionDelivery)
-        .where(
-            ConversionDelivery.destination_id == destination.id,
-            ConversionDelivery.state == PENDING,
+    due = changed(
+        db.session.execute(
+            sa.update(ConversionDelivery)
+            .where(
+                ConversionDelivery.destination_id == destination.id,
+                ConversionDelivery.state == PENDING,
+            )
+            .values(next_attempt_at=utcnow())
         )
-        .values(next_attempt_at=utcnow())
-    ).rowcount
+    )
     db.session.commit()
     return due
 
@@ -188,14 +191,16 @@ def enable(destination_id: int) -> int:
     """Send to a destination again, resuming its parked conversions; return how many."""
     destination = get(destination_id)
     destination.disabled_at = None
-    resumed = db.session.execute(
-        sa.update(ConversionDelivery)
-        .where(
-            ConversionDelivery.destination_id == destination.id,
-            ConversionDelivery.state == DISABLED,
+    resumed = changed(
+        db.session.execute(
+            sa.update(ConversionDelivery)
+            .where(
+                ConversionDelivery.destination_id == destination.id,
+                ConversionDelivery.state == DISABLED,
+            )
+            .values(state=PENDING, attempts=0, next_attempt_at=utcnow())
         )
-        .values(state=PENDING, attempts=0, next_attempt_at=utcnow())
-    ).rowcount
+    )
     db.session.commit()
     return resumed
 

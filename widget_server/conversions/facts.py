@@ -88,8 +88,9 @@ def ga_client_id(cookie: str | None) -> str | None:
 
 def fbc(facts: Facts) -> str | None:
     """Return the `_fbc` value: the cookie, else one built from the click's fbclid."""
-    if facts.browser_ids.get("fbc"):
-        return facts.browser_ids["fbc"]
+    kept: str | None = facts.browser_ids.get("fbc")
+    if kept:
+        return kept
     fbclid = facts.params.get("fbclid")
     if not fbclid:
         return None

@@ -1,6 +1,7 @@
 """GA4 through the Measurement Protocol: the visitor's `_ga` client id, backdated events."""
 
 from datetime import datetime, timedelta
+from typing import Any
 from urllib.parse import urlencode
 
 from widget_server.conversions.facts import Facts, ga_client_id
@@ -12,7 +13,13 @@ MAX_AGE = timedelta(hours=72)
 CONSENT = {"granted": "GRANTED", "denied": "DENIED"}
 
 
-def build(options: dict, secrets: dict, facts: Facts, event_name: str, now: datetime):
+def build(
+    options: dict[str, Any],
+    secrets: dict[str, Any],
+    facts: Facts,
+    event_name: str,
+    now: datetime,
+) -> Request | Skip:
     """Build the `/mp/collect` request, or Skip without a client id or past 72 hours."""
     client_id = ga_client_id(facts.browser_ids.get("ga")) if allowed(options, facts) else None
     if not client_id:

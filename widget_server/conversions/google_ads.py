@@ -1,6 +1,7 @@
 """Google Ads through the Data Manager API (`events:ingest`): click ids, value, consent."""
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from widget_server.conversions.facts import Facts, e164, sha256_hex
 from widget_server.conversions.kinds import Kind, Request, Skip, allowed
@@ -13,7 +14,13 @@ WINDOW = timedelta(days=90)
 CONSENT = {"granted": "CONSENT_GRANTED", "denied": "CONSENT_DENIED"}
 
 
-def build(options: dict, secrets: dict, facts: Facts, event_name: str, now: datetime):
+def build(
+    options: dict[str, Any],
+    secrets: dict[str, Any],
+    facts: Facts,
+    event_name: str,
+    now: datetime,
+) -> Request | Skip:
     """Build an IngestEventsRequest with one event, or Skip when nothing ties it to a click."""
     if facts.event_time - facts.clicked_at > WINDOW:
         return Skip("more than 90 days after the ad click (Google Ads' longest window)")

@@ -1,6 +1,7 @@
 """Google credentials for the Data Manager API: a service-account key or an authorized user."""
 
 import threading
+from typing import Any
 
 import google.auth.exceptions
 import requests
@@ -15,7 +16,15 @@ TOKEN_TIMEOUT = 10.0
 class TimedRequest(AuthRequest):
     """google-auth's transport with a short timeout: its default of 120 s would hold the worker."""
 
-    def __call__(self, url, method="GET", body=None, headers=None, timeout=None, **kwargs):
+    def __call__(
+        self,
+        url: str,
+        method: str = "GET",
+        body: bytes | None = None,
+        headers: dict[str, str] | None = None,
+        timeout: float | None = None,
+        **kwargs: Any,
+    ) -> Any:
         return super().__call__(url, method, body, headers, timeout=TOKEN_TIMEOUT, **kwargs)
 
 
@@ -23,7 +32,7 @@ class CredentialsError(ValueError):
     """A credentials file that is neither a service-account key nor an authorized user."""
 
 
-def load(info: dict, token_uri: str | None = None):
+def load(info: dict[str, Any], token_uri: str | None = None) -> Any:
     """Build google-auth credentials from a key file's JSON, with its token endpoint overridden."""
     if token_uri:
         info = {**info, "token_uri": token_uri}
@@ -47,9 +56,11 @@ class Tokens:
     def __init__(self, session: requests.Session):
         self.session = session
         self.lock = threading.Lock()
-        self.cache: dict[int, object] = {}
+        self.cache: dict[int, Any] = {}
 
-    def header(self, destination_id: int, info: dict, token_uri: str | None) -> dict:
+    def header(
+        self, destination_id: int, info: dict[str, Any], token_uri: str | None
+    ) -> dict[str, str]:
         """Return the Authorization header; raise RefreshError when the endpoint refuses."""
         with self.lock:
             creds = self.cache.get(destination_id)

@@ -1,16 +1,23 @@
 """Meta's Conversions API for Business Messaging: conversations from click-to-WhatsApp ads."""
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from widget_server.conversions import meta
 from widget_server.conversions.facts import Facts
-from widget_server.conversions.kinds import Kind, Skip, allowed
+from widget_server.conversions.kinds import Kind, Request, Skip, allowed
 
 # Meta attributes business messaging events to an ad click for 7 days.
 WINDOW = timedelta(days=7)
 
 
-def build(options: dict, secrets: dict, facts: Facts, event_name: str, now: datetime):
+def build(
+    options: dict[str, Any],
+    secrets: dict[str, Any],
+    facts: Facts,
+    event_name: str,
+    now: datetime,
+) -> Request | Skip:
     """Build the business messaging event, or Skip when Meta would not attribute it."""
     ctwa_clid = facts.params.get("ctwa_clid")
     if not ctwa_clid:

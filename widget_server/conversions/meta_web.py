@@ -1,16 +1,23 @@
 """Meta's Conversions API for website visitors: `_fbc`, `_fbp`, the click URL."""
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from widget_server.conversions import meta
 from widget_server.conversions.facts import Facts, fbc
-from widget_server.conversions.kinds import Kind, Skip, allowed
+from widget_server.conversions.kinds import Kind, Request, Skip, allowed
 
 # Meta refuses website events whose event_time is more than 7 days old.
 MAX_AGE = timedelta(days=7)
 
 
-def build(options: dict, secrets: dict, facts: Facts, event_name: str, now: datetime):
+def build(
+    options: dict[str, Any],
+    secrets: dict[str, Any],
+    facts: Facts,
+    event_name: str,
+    now: datetime,
+) -> Request | Skip:
     """Build the website event, or Skip when nothing may identify the visitor."""
     if facts.params.get("ctwa_clid"):
         return Skip("a click-to-WhatsApp conversation: meta_messaging reports it")

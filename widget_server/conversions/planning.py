@@ -1,6 +1,7 @@
 """Queue the conversions an event causes, in the transaction that writes the event."""
 
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
@@ -8,7 +9,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from widget_server.conversions.conversion_tables import PENDING, ConversionDelivery, Destination
 
 _destination = Destination.__table__.c
-_INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+# Both dialects' inserts take on_conflict_do_nothing, which the generic one lacks.
+_INSERTS: dict[str, Any] = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 
 
 def trigger_of(event_type: str, data: dict) -> str | None:
@@ -20,7 +22,14 @@ def trigger_of(event_type: str, data: dict) -> str | None:
     return None
 
 
-def plan(connection, site_id: int, event_id: int, event_type: str, data: dict, now: datetime):
+def plan(
+    connection: sa.Connection,
+    site_id: int,
+    event_id: int,
+    event_type: str,
+    data: dict[str, Any],
+    now: datetime,
+) -> int:
     """Insert one delivery per enabled destination mapping this event's trigger; return how many."""
     trigger = trigger_of(event_type, data)
     if trigger is None:
@@ -49,4 +58,4 @@ def plan(connection, site_id: int, event_id: int, event_type: str, data: dict, n
         return 0
     # A conversion already queued for this session and destination stays the only one.
     insert = _INSERTS[connection.dialect.name](ConversionDelivery).on_conflict_do_nothing()
-    return connection.execute(insert, rows).rowcount
+    return int(connection.execute(insert, rows).rowcount)

@@ -43,7 +43,7 @@ def post(session: requests.Session, request: Request, timeout: tuple[float, floa
     return result
 
 
-def _attempt(session, request: Request, timeout) -> Result:
+def _attempt(session: requests.Session, request: Request, timeout: tuple[float, float]) -> Result:
     now = datetime.now(UTC)
     headers = {"Content-Type": "application/json", **request.headers}
     try:

@@ -1,6 +1,8 @@
 """`destinations test`: one sample conversion in the platform's test mode, and what it said."""
 
+from collections.abc import Mapping
 from datetime import timedelta
+from typing import Any
 
 from widget_server.conversions import dispatch
 from widget_server.conversions.conversion_tables import FAILING, OK
@@ -26,7 +28,9 @@ SAMPLE = {
 }
 
 
-def probe(destination_id: int, config, test_event_code: str | None) -> tuple[bool, str]:
+def probe(
+    destination_id: int, config: Mapping[str, Any], test_event_code: str | None
+) -> tuple[bool, str]:
     """Send a sample conversion without counting it; record the verdict on the destination."""
     destination = get(destination_id)
     kind = destination.kind
