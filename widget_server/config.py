@@ -143,6 +143,15 @@ SETTINGS: dict[str, Setting] = {
     "CLICK_LIMIT_SITE": Setting(
         "6000 per minute", _rate, "recorded clicks per site, all clients; a site may differ"
     ),
+    "LINK_WINDOW_HOURS": Setting(
+        168.0, _number, "a reference links a conversation only this long after its last click", 1
+    ),
+    "CORRELATION_LIMIT_WHATSAPP": Setting(
+        "10 per minute", _rate, "correlation attempts per WhatsApp id before a 429"
+    ),
+    "CORRELATION_LIMIT_KEY": Setting(
+        "60 per minute", _rate, "correlation attempts naming no session, per API key, before a 429"
+    ),
     "RATELIMIT_STORAGE_URI": Setting(
         "memory://",
         _text,

@@ -184,6 +184,27 @@ class WebSession(Model):
 Index("ix_web_session_site_lower_cid", WebSession.site_id, func.lower(WebSession.correlation_id))
 
 
+class CorrelationConflict(Model):
+    """A WhatsApp sender refused because another one had already linked the reference."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("site.id"), index=True)
+    # The reference, not a foreign key: purge and erasure delete sessions without looking here.
+    correlation_id: Mapped[str] = mapped_column(String(9))
+    whatsapp_id: Mapped[str] = mapped_column(String(32))
+    message_id: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    def to_dict(self) -> dict:
+        """Render the conflict for the site owner."""
+        return {
+            "correlation_id": self.correlation_id,
+            "whatsapp_id": self.whatsapp_id,
+            "message_id": self.message_id,
+            "created_at": isoformat(self.created_at),
+        }
+
+
 class WriteProbe(Model):
     """The one row the readiness check writes, proving the database takes a commit."""
 

@@ -6,7 +6,7 @@ from typing import Any
 from flask import Response, g
 
 import profile_name as profile_names
-from widget_server.api import auth, body
+from widget_server.api import auth, body, correlation_throttle
 from widget_server.api.references import checked
 from widget_server.errors import ApiError, envelope
 from widget_server.sessions import correlation
@@ -42,5 +42,11 @@ def correlate() -> Response:
     whatsapp_id, phone = whatsapp_user(fields)
     message_id = body.required_text(fields, "message_id", 200)
     name = body.optional_text(fields, "profile_name", profile_names.MAX_LENGTH)
-    row = correlation.correlate(g.site.id, reference, whatsapp_id, message_id, name, phone)
+    correlation_throttle.admit(whatsapp_id)
+    try:
+        row = correlation.correlate(g.site.id, reference, whatsapp_id, message_id, name, phone)
+    except ApiError as error:
+        if error.status == 404:
+            correlation_throttle.missed()
+        raise
     return envelope(200, "ok", row.to_row())

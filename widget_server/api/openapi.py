@@ -71,6 +71,7 @@ DOCUMENT = {
                 "302": {"description": "Redirect to wa.me with the pre-filled message",
                         "headers": {"Location": {"schema": {"type": "string"}}}},
                 "404": error("Unknown site"),
+                "503": error("The database is unavailable and the site not known yet"),
             },
         }},
         "/integrations/external/attribution": {"get": secured(
@@ -98,8 +99,11 @@ DOCUMENT = {
         "/integrations/external/correlations": {"post": secured(
             "correlations:write",
             {"200": ok(ROW_REF, "The linked row (unchanged if it was linked before)"),
-             "404": error("No session, or several differing only in case, for this site"),
-             "413": error("Body too large"), "415": error("Body is not application/json")},
+             "404": error("No session, or several differing only in case, for this site, "
+                          "or none clicked within the link window"),
+             "409": error("Already linked to another WhatsApp sender: refused and recorded"),
+             "413": error("Body too large"), "415": error("Body is not application/json"),
+             "429": error("Too many attempts of this sender, or of this key's misses")},
             summary="Link a WhatsApp conversation to the session its message referenced",
             requestBody=json_body(CORRELATION),
         )},
@@ -114,6 +118,11 @@ DOCUMENT = {
             "summary": "Liveness with a database check",
             "responses": {"200": ok({"type": "object"}, "The database answers"),
                           "503": error("The database does not answer")},
+        }},
+        "/readyz": {"get": {
+            "summary": "Readiness: the database commits a write",
+            "responses": {"200": ok({"type": "object"}, "The database takes writes"),
+                          "503": error("The database cannot take writes")},
         }},
         "/openapi.json": {"get": {
             "summary": "This document",

@@ -6,7 +6,7 @@ from typing import Any
 from sqlalchemy import Column, Table, delete, or_, select
 
 from widget_server.db import changed, db, table
-from widget_server.models import WebSession, utcnow
+from widget_server.models import CorrelationConflict, WebSession, utcnow
 from widget_server.sessions import rollup
 from widget_server.webhooks.tables import WebhookEvent
 
@@ -19,6 +19,7 @@ def purge_before(age: timedelta) -> dict[str, int]:
     for column in _references_to(table(WebhookEvent)):
         db.session.execute(delete(column.table).where(column.in_(old_events)))
     events = db.session.execute(delete(WebhookEvent).where(WebhookEvent.created_at < cutoff))
+    db.session.execute(delete(CorrelationConflict).where(CorrelationConflict.created_at < cutoff))
     sessions = db.session.execute(
         delete(WebSession).where(
             WebSession.last_click_at < cutoff,

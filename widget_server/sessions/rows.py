@@ -47,26 +47,24 @@ def page(
     return rows[:limit], (last.created_at, last.id)
 
 
-def one(site_id: int, correlation_id: str) -> WebSession:
-    """Return the site's row for a reference as written, else its one case-insensitive match."""
+def one(site_id: int, correlation_id: str, retyped_after: datetime | None = None) -> WebSession:
+    """Return the site's row for a reference as written, else its one case-insensitive match.
+
+    With retyped_after, only sessions created since then are matched in another case.
+    """
     exact = db.session.execute(
         select(WebSession).filter_by(site_id=site_id, correlation_id=correlation_id)
     ).scalar_one_or_none()
     if exact is not None:
         return exact
     # Visitors retype IDs; accept a change of case only when it points at a single session.
-    found = (
-        db.session.execute(
-            select(WebSession)
-            .where(
-                WebSession.site_id == site_id,
-                func.lower(WebSession.correlation_id) == correlation_id.lower(),
-            )
-            .limit(2)
-        )
-        .scalars()
-        .all()
+    query = select(WebSession).where(
+        WebSession.site_id == site_id,
+        func.lower(WebSession.correlation_id) == correlation_id.lower(),
     )
+    if retyped_after is not None:
+        query = query.where(WebSession.created_at >= retyped_after)
+    found = db.session.execute(query.limit(2)).scalars().all()
     if len(found) == 1:
         return found[0]
     if found:

@@ -12,6 +12,8 @@ import profile_name
 from widget_server.db import db
 from widget_server.models import WebSession
 
+from widget_server.models import utcnow
+
 URL = "/integrations/external/correlations"
 
 
@@ -74,7 +76,7 @@ def test_a_later_message_leaves_the_first_link(app, client, site, plugin):
 
 
 def test_a_retyped_id_in_another_case_is_accepted(app, client, site, plugin):
-    reference = seed(app, site, 1, correlation_id="O-aB3dE9z")[0]
+    reference = seed(app, site, 1, start=utcnow(), correlation_id="O-aB3dE9z")[0]
     response = link(client, plugin, "o-ab3de9Z")
     assert response.status_code == 200
     assert response.get_json()["data"]["correlation_id"] == reference
@@ -82,8 +84,8 @@ def test_a_retyped_id_in_another_case_is_accepted(app, client, site, plugin):
 
 
 def test_an_id_matching_two_sessions_only_in_case_is_404(app, client, site, plugin):
-    seed(app, site, 1, correlation_id="O-abcdefg")
-    seed(app, site, 1, correlation_id="O-ABCDEFG")
+    seed(app, site, 1, start=utcnow(), correlation_id="O-abcdefg")
+    seed(app, site, 1, start=utcnow(), correlation_id="O-ABCDEFG")
     response = link(client, plugin, "O-AbCdEfG")
     assert response.status_code == 404
     assert response.get_json() == {

@@ -89,6 +89,7 @@ def test_the_document_lists_every_endpoint(client):
     paths = client.get("/openapi.json").get_json()["paths"]
     assert {(path, m) for path, ops in paths.items() for m in ops if m != "parameters"} == {
         ("/widget.js", "get"),
+        ("/readyz", "get"),
         ("/c/{site_key}", "get"),
         ("/integrations/external/attribution", "get"),
         ("/integrations/external/attribution/{correlation_id}", "get"),
