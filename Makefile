@@ -49,7 +49,7 @@ lint: setup setup-bot
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(BOT_VENV)/bin/mypy plugin
-	$(VENV)/bin/mypy widget_server correlation_id.py click_ids.py
+	$(VENV)/bin/mypy widget_server correlation_id.py click_ids.py profile_name.py
 
 test-server: setup
 	$(PY) -m pytest tests/server tests/test_correlation_id.py
