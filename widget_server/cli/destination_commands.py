@@ -6,7 +6,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from widget_server.cli.output import CliError, emit, run
+from widget_server.cli.output import CliError, emit, printable, run
 from widget_server.conversions import destinations as manage
 from widget_server.conversions import probe
 from widget_server.conversions.catalogue import KINDS
@@ -88,7 +88,7 @@ def test(destination_id: int, test_event_code: str | None) -> None:
     ok, verdict = run(probe.probe, destination_id, current_app.config, test_event_code)
     if not ok:
         raise CliError(f"destination {destination_id} refused the test: {verdict}")
-    click.echo(f"destination {destination_id} accepted the test: {verdict}")
+    click.echo(printable(f"destination {destination_id} accepted the test: {verdict}"))
 
 
 @destinations.command("update")

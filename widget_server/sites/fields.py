@@ -58,6 +58,9 @@ def clean_reuse_hours(value: int) -> int:
 
 def clean_base_url(value: str) -> str:
     """Return a WhatsApp base URL without its trailing slash, or raise ValueError."""
+    # urlsplit silently drops CR, LF and tab; in a Location header they would break every click.
+    if any(char.isspace() or ord(char) < 0x20 or ord(char) == 0x7F for char in value):
+        raise ValueError("must not contain spaces or control characters")
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.netloc or parts.query:
         raise ValueError("must be an http(s) URL without a query, e.g. https://wa.me")

@@ -1,7 +1,12 @@
 """Reading a small JSON object body, with a precise 400, 413 or 415 for each mistake."""
 
+import http.client
+import json
+import threading
+
 import pytest
 from flask import Flask
+from werkzeug.serving import make_server
 
 from widget_server.api import body
 from widget_server.errors import ApiError
@@ -63,3 +68,49 @@ def test_optional_text_is_none_when_missing_or_null_and_checked_otherwise():
     assert body.optional_text({"x": "\u00a0ok"}, "x", 5) == "\u00a0ok"  # only ASCII space is blank
     with pytest.raises(ApiError, match="must not be empty"):
         body.optional_text({"x": "  "}, "x", 5)
+
+
+URL = "/integrations/external/correlations"
+BODY = {"correlation_id": "O-aB3dE9z", "whatsapp_id": "15557654321", "message_id": "wamid.A"}
+
+
+@pytest.fixture
+def served(app):
+    """Serve the app on a free loopback port; yield the port."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server.port
+    server.shutdown()
+
+
+def post_chunked(port: int, key: str, body: bytes) -> tuple[int, dict]:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    connection.putrequest("POST", URL)
+    connection.putheader("Transfer-Encoding", "chunked")
+    connection.putheader("Content-Type", "application/json")
+    connection.putheader("Authorization", f"Bearer {key}")
+    connection.endheaders()
+    for start in range(0, len(body), 1000):
+        chunk = body[start : start + 1000]
+        connection.send(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+    connection.send(b"0\r\n\r\n")
+    response = connection.getresponse()
+    answer = (response.status, json.loads(response.read()))
+    connection.close()
+    return answer
+
+
+def test_a_chunked_body_over_the_limit_is_413_even_if_its_start_is_valid_json(
+    served, site, make_key
+):
+    key = make_key(site, "correlations:write")
+    # Valid JSON in the first 8 KB, then padding: cut at the limit, it would parse.
+    status, body = post_chunked(served, key, json.dumps(BODY).encode() + b" " * 9000)
+    assert (status, body["message"]) == (413, "body is larger than 8192 bytes")
+
+
+def test_a_chunked_body_within_the_limit_is_read_whole(served, site, make_key):
+    key = make_key(site, "correlations:write")
+    status, body = post_chunked(served, key, json.dumps(BODY).encode() + b" " * 7000)
+    assert (status, body["message"]) == (404, "no attribution row with correlation_id O-aB3dE9z")

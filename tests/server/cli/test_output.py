@@ -6,7 +6,7 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from widget_server.cli.output import CliError, emit, run
+from widget_server.cli.output import CliError, emit, printable, run
 from widget_server.errors import OperatorError
 
 
@@ -42,3 +42,18 @@ def test_other_errors_are_not_hidden():
     with pytest.raises(KeyError):
         run(broken)
     assert CliError.exit_code == 2
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("clear\x1b[2J", "clear\\x1b[2J"),
+        ("title\x1b]0;pwned\x07", "title\\x1b]0;pwned\\x07"),
+        ("clip\x1b]52;c;ZXZpbA==\x1b\\", "clip\\x1b]52;c;ZXZpbA==\\x1b\\"),
+        ("c1\x9b2J", "c1\\x9b2J"),
+        ("bidi\u202egnp.exe", "bidi\\u202egnp.exe"),
+        ("lines\nand\ttabs stay, ünïcode too", "lines\nand\ttabs stay, ünïcode too"),
+    ],
+)
+def test_printable_shows_escapes_instead_of_running_them(text, shown):
+    assert printable(text) == shown

@@ -58,6 +58,9 @@ def test_sites_create_text_and_list(run):
         (["--reuse-hours", "soon"], "'soon' is not a valid integer"),
         (["--whatsapp-base-url", "ftp://wa.me"], "http(s) URL"),
         (["--whatsapp-base-url", "wa.me"], "http(s) URL"),
+        (["--whatsapp-base-url", "https://wa.me\r\nSet-Cookie: a=b"], "control characters"),
+        (["--whatsapp-base-url", "https://wa.me/\n"], "control characters"),
+        (["--whatsapp-base-url", "https://wa.me/ x"], "spaces"),
         (["--name", "  "], "1 to 200 characters"),
     ],
 )
@@ -90,3 +93,14 @@ def test_sites_embed_of_an_unknown_site_is_a_one_line_error(run):
     result = run("sites", "embed", "s_nope", "--server-url", "https://chat.example")
     assert result.exit_code == 2
     assert "Error:" in result.output
+
+
+def test_a_site_name_with_terminal_escapes_is_listed_harmlessly(app, run):
+    with app.app_context():
+        db.session.add(
+            Site(key="s_evil", name="Shop\x1b]0;pwned\x07\x1b[2J", whatsapp_number="1555123")
+        )
+        db.session.commit()
+    listed = run("sites", "list").output
+    assert "\x1b" not in listed and "\x07" not in listed
+    assert "Shop\\x1b]0;pwned\\x07\\x1b[2J" in listed

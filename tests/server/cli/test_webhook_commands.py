@@ -112,3 +112,19 @@ def test_worker_refuses_a_lease_shorter_than_an_attempt(app, cli):
     result = cli("worker", "--once")
     assert result.exit_code == 2
     assert "WEBHOOK_LEASE_SECONDS" in result.output
+
+
+def test_a_receivers_error_body_cannot_drive_the_operators_terminal(cli, app, site):
+    from webhooks_support import Receiver, run_once
+
+    hostile = b"no\x1b[2J\x1b]0;owned\x07\x1b]52;c;ZXZpbA==\x07"
+    receiver = Receiver(respond=lambda receiver, headers, body: (500, {}, hostile)).start()
+    try:
+        add(cli, site, receiver.url)
+        enqueue_many(app, site, 1)
+        run_once(app)
+    finally:
+        receiver.stop()
+    shown = cli("deliveries").output
+    assert "\x1b" not in shown and "\x07" not in shown
+    assert "\\x1b[2J" in shown
