@@ -81,6 +81,7 @@ bench/lighthouse/node_modules/.package-lock.json: bench/lighthouse/package.json 
 bench: setup setup-bot setup-browser bench/lighthouse/node_modules/.package-lock.json
 	$(PY) bench/click.py
 	$(PY) bench/attribution.py
+	$(PY) bench/dashboard.py
 	$(PY) bench/webhooks.py
 	$(PY) bench/conversions.py
 	$(PY) bench/widget_size.py

@@ -36,6 +36,8 @@ def main(argv=None) -> int:
         print(f"\nReady. Open {state['site_url']}", flush=True)
         print("Click the WhatsApp button, press send, and watch the bot name the campaign.")
         print(f"Widget server {state['urls']['widget']}, API key {state['api_key']}")
+        login = state["dashboard"]
+        print(f"Dashboard {login['url']} (sign in as {login['email']}, {login['password']})")
         print(f"Logs in {state['logs']}; webhook events are shown here as they arrive.")
         print("Ctrl-C stops everything.", flush=True)
         signal.pause()

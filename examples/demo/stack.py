@@ -86,6 +86,7 @@ class Stack:
             "site_url": self.site_url,
             "site_key": site["key"],
             "api_key": site["api_key"],
+            "dashboard": {"url": self.url("widget") + "/dashboard/", **site["login"]},
             "urls": {
                 **{name: self.url(name) for name, _ in self.ports.items()},
                 "standin": self.standin_url,

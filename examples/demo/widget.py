@@ -9,6 +9,7 @@ from examples.demo.processes import Supervisor
 REPO = Path(__file__).resolve().parents[2]
 SERVER_BIN = REPO / ".venv" / "bin"
 SCOPES = ("correlations:write", "attribution:read", "attribution:write")
+DEMO_EMAIL = "demo@example.com"
 
 
 def flask(*args: str) -> list[str]:
@@ -22,6 +23,7 @@ def server_env(workdir: Path) -> dict:
         "WIDGET_DATABASE_URL": "sqlite:///" + str(workdir / "widget.db"),
         "WIDGET_WEBHOOK_ALLOW_PRIVATE": "true",
         "WIDGET_WEBHOOK_POLL_INTERVAL": "0.5",
+        "WIDGET_DASHBOARD_COOKIE_SECURE": "false",  # the demo serves plain http on 127.0.0.1
         "PYTHONUNBUFFERED": "1",
     }
 
@@ -35,7 +37,8 @@ def create_site(
     ads_url: str,
     waba_id: str,
 ) -> dict:
-    """Migrate the database, create the site, a key, a webhook and destinations; return them."""
+    """Migrate the database; create the site, a key, a webhook, destinations and a dashboard
+    user; return them."""
     env = server_env(workdir)
 
     def cli(*args: str) -> dict:
@@ -51,7 +54,9 @@ def create_site(
     hook = cli("webhooks", "add", "--site", key, "--url", receiver_url)
     for kind, *options in destinations(workdir, ads_url, waba_id):
         cli("destinations", "add", "--site", key, "--kind", kind, "--api-base", ads_url, *options)
-    return {"key": key, "api_key": api_key["api_key"], "webhook_secret": hook["secret"]}
+    user = cli("users", "create", "--email", DEMO_EMAIL, "--site", key)
+    return {"key": key, "api_key": api_key["api_key"], "webhook_secret": hook["secret"],
+            "login": {"email": user["email"], "password": user["password"]}}  # fmt: skip
 
 
 def destinations(workdir: Path, ads_url: str, waba_id: str) -> list[list[str]]:

@@ -6,6 +6,7 @@ exist, then serve on 127.0.0.1:5000 with a webhook worker beside it.
 
 import argparse
 import os
+import secrets
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -16,12 +17,15 @@ from flask_migrate import upgrade
 from sqlalchemy import select
 
 from widget_server import create_app
+from widget_server.dashboard.accounts import check_password, create_user, find_user
 from widget_server.db import db
 from widget_server.models import SCOPES, ApiKey, Site
 
 NAME = "Demo shop"
 NUMBER = "15550100123"  # in the 555-01xx range kept for fiction
 KEY_FILE = "demo-api-key"
+LOGIN_FILE = "demo-login"
+DEMO_EMAIL = "demo@example.com"
 
 bp = Blueprint("demo", __name__, template_folder="templates")
 
@@ -61,14 +65,36 @@ def ensure_key(site: Site, path: str) -> str:
     return plaintext
 
 
+def ensure_user(site: Site, path: str) -> str:
+    """Return the demo user's password kept in path; make the user, or a new password, if needed."""
+    if os.path.exists(path):
+        with open(path) as saved:
+            password = saved.read().strip()
+        if check_password(DEMO_EMAIL, password) is not None:
+            return password
+    user = find_user(DEMO_EMAIL)
+    if user is None:
+        _, password = create_user(DEMO_EMAIL, False, [site.key])
+    else:
+        password = secrets.token_urlsafe(12)
+        user.set_password(password)
+        db.session.commit()
+    # Only the hash is in the database; the demo keeps the password so each run can show it.
+    with open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as saved:
+        saved.write(password + "\n")
+    return password
+
+
 def prepare(app: Flask) -> dict[str, str]:
-    """Bring the database to head and return the demo site key and API key."""
+    """Bring the database to head and return the demo site key, API key and dashboard login."""
     with app.app_context():
         upgrade()
         site = ensure_site()
         key_file = app.config["DEMO_KEY_FILE"] or os.path.join(app.instance_path, KEY_FILE)
         api_key = ensure_key(site, key_file)
-        info = {"site_key": site.key, "api_key": api_key}
+        password = ensure_user(site, os.path.join(os.path.dirname(key_file), LOGIN_FILE))
+        info = {"site_key": site.key, "api_key": api_key, "email": DEMO_EMAIL,
+                "password": password}  # fmt: skip
         db.engine.dispose()  # the workers open their own connections after the fork
     return info
 
@@ -82,6 +108,7 @@ def banner(info: dict[str, str], url: str) -> str:
             f"  embed:     {snippet}",
             f"  site key:  {info['site_key']}",
             f"  API key:   {info['api_key']}",
+            f"  dashboard: {url}/dashboard/ (sign in as {info['email']}, {info['password']})",
             f"  try:       curl -s {url}/integrations/external/attribution "
             f"-H 'Authorization: Bearer {info['api_key']}'",
         ]
@@ -128,6 +155,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=5000)
     args = parser.parse_args(argv)
+    # The dev server speaks plain http, where a Secure cookie would never come back.
+    os.environ.setdefault("WIDGET_DASHBOARD_COOKIE_SECURE", "false")
     app = create_app()
     app.register_blueprint(bp)
     info = prepare(app)

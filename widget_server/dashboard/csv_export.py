@@ -5,7 +5,8 @@ import io
 
 from widget_server.dashboard.funnel import GROUPINGS, Overview
 
-MEASURES = ("sessions", "clicks", "conversations", "leads", "won")
+MEASURES = ("sessions", "clicks", "conversations", "leads", "won", "value")
+HEADERS = ("sessions", "clicks", "conversations", "leads", "won", "won_value")
 
 
 def rate(part: int, whole: int) -> float:
@@ -18,7 +19,7 @@ def table_csv(summary: Overview, grouping: str) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     columns = GROUPINGS[grouping]
-    writer.writerow([*columns, *MEASURES, "conversion_rate_percent"])
+    writer.writerow([*columns, *HEADERS, "conversion_rate_percent"])
     rows = sorted(
         summary.tables[grouping].items(), key=lambda item: (-item[1]["sessions"], item[0])
     )

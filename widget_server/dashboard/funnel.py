@@ -1,9 +1,8 @@
-"""The overview of a site over a range of UTC days: funnel, daily series, tables by dimension."""
+"""The overview of a site over a range of UTC days: funnel, daily series, tables by facet."""
 
-import math
 from collections import Counter
-from dataclasses import dataclass, field
-from datetime import date, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 
 import datasketches
 import sqlalchemy as sa
@@ -12,11 +11,7 @@ from widget_server.db import db
 from widget_server.models import Site, utcnow
 from widget_server.sessions import rollup
 
-GROUPINGS = {
-    "campaign": ("source", "medium", "campaign"),
-    "landing": ("landing",),
-    "referrer": ("referrer",),
-}
+GROUPINGS = rollup.FACETS
 
 
 @dataclass
@@ -28,81 +23,62 @@ class Overview:
     totals: Counter
     devices: int
     days: list[tuple[date, Counter]]
-    tables: dict[str, dict[tuple, Counter]] = field(default_factory=dict)
+    tables: dict[str, dict[tuple, Counter]]
 
 
-def live_from(site: Site, today: date) -> date:
-    """Return the first day still counted from the rows: a reused reference may yet add clicks."""
-    return today - timedelta(days=math.ceil(site.reuse_hours / 24))
+def live_from(site: Site, now: datetime) -> date:
+    """Return the first day still counted from its rows: a reused reference may yet add clicks.
+
+    A day is settled once the reuse window of its last session has passed."""
+    return (now - timedelta(hours=site.reuse_hours)).date()
 
 
 def overview(site: Site, first: date, last: date) -> Overview:
     """Count the site's sessions created from the start of first to the end of last (UTC)."""
-    today = utcnow().date()
-    boundary = min(live_from(site, today), last + timedelta(days=1))
-    stored = _stored(site.id, first, boundary - timedelta(days=1))
-    per_day: dict[date, Counter] = {}
-    cells: list[tuple[tuple, Counter]] = []
+    boundary = min(live_from(site, utcnow()), last + timedelta(days=1))
+    settled_last = boundary - timedelta(days=1)
     devices = datasketches.hll_union(rollup.SKETCH_BITS)
-    day = first
+    for sketch in _settle(site.id, first, settled_last):
+        devices.update(datasketches.hll_sketch.deserialize(sketch))
+    cells, per_day = rollup.kept(site.id, first, settled_last) if first < boundary else ([], {})
+    day = max(first, boundary)
     while day <= last:
-        if day in stored:
-            sketch, day_cells = stored[day], []  # its cells are read in one query below
-        elif day < boundary:
-            counted = rollup.settle(site.id, day)
-            sketch, day_cells = counted.devices, list(counted.cells.items())
-        else:
-            with db.engine.connect() as connection:
-                counted = rollup.tally(connection, site.id, day)
-            sketch, day_cells = counted.devices, list(counted.cells.items())
-        if isinstance(sketch, bytes):
-            sketch = datasketches.hll_sketch.deserialize(sketch)
-        devices.update(sketch)
-        per_day[day] = Counter()
-        for key, cell in day_cells:
-            cells.append((key, cell))
-            per_day[day].update(cell)
+        with db.engine.connect() as connection:
+            counted = rollup.tally(connection, site.id, day)
+        devices.update(counted.devices)
+        cells += list(counted.cells.items())
+        per_day[day] = sum((c for k, c in counted.cells.items() if k[0] == "referrer"), Counter())
         day += timedelta(days=1)
-    for day, key, cell in _stored_cells(site.id, sorted(stored)):
-        cells.append((key, cell))
-        per_day[day].update(cell)
-    return _assemble(first, last, per_day, cells, round(devices.get_result().get_estimate()))
+    days = [(d, per_day.get(d, Counter())) for d in _days(first, last)]
+    return _assemble(first, last, days, cells, round(devices.get_result().get_estimate()))
 
 
-def _assemble(first, last, per_day, cells, devices) -> Overview:
-    totals: Counter = Counter()
-    tables: dict[str, dict[tuple, Counter]] = {name: {} for name in GROUPINGS}
-    for key, cell in cells:
-        totals.update(cell)
-        named = dict(zip(rollup.DIMENSIONS, key, strict=True))
-        for name, dimensions in GROUPINGS.items():
-            group = tuple(named[dimension] for dimension in dimensions)
-            tables[name].setdefault(group, Counter()).update(cell)
-    return Overview(first, last, totals, devices, sorted(per_day.items()), tables)
-
-
-def _stored(site_id: int, first: date, last: date) -> dict[date, bytes]:
+def _settle(site_id: int, first: date, last: date) -> list[bytes]:
+    """Return the device sketches of the settled days first..last, settling any not kept yet."""
     table = rollup.FunnelDay.__table__.c
-    rows = db.session.execute(
-        sa.select(table.day, table.devices).where(
-            table.site_id == site_id, table.day >= first, table.day <= last
-        )
+    found = dict(
+        db.session.execute(
+            sa.select(table.day, table.devices).where(
+                table.site_id == site_id, table.day >= first, table.day <= last
+            )
+        ).all()
     )
-    return {row.day: row.devices for row in rows}
+    missing = [day for day in _days(first, last) if day not in found]
+    for day in missing:
+        found[day] = rollup.settle(site_id, day).devices.serialize_compact()
+    if missing:
+        db.session.commit()  # end the read so the next one sees what settle wrote
+    return list(found.values())
 
 
-def _stored_cells(site_id: int, days: list[date]):
-    if not days:
-        return
-    table = rollup.FunnelCell.__table__.c
-    dimensions = [table[name] for name in rollup.DIMENSIONS]
-    rows = db.session.execute(
-        sa.select(table.day, *dimensions, *[table[name] for name in rollup.MEASURES]).where(
-            table.site_id == site_id, table.day >= days[0], table.day <= days[-1]
-        )
-    )
-    wanted = set(days)
-    for row in rows:
-        if row.day in wanted:
-            key = tuple(getattr(row, name) for name in rollup.DIMENSIONS)
-            yield row.day, key, Counter({name: getattr(row, name) for name in rollup.MEASURES})
+def _days(first: date, last: date) -> list[date]:
+    return [first + timedelta(days=n) for n in range((last - first).days + 1)]
+
+
+def _assemble(first, last, days, cells, devices) -> Overview:
+    tables: dict[str, dict[tuple, Counter]] = {name: {} for name in GROUPINGS}
+    for (facet, *values), counts in cells:
+        key = tuple(values[: len(GROUPINGS[facet])])
+        tables[facet].setdefault(key, Counter()).update(counts)
+    totals = sum(tables["referrer"].values(), Counter())
+    return Overview(first, last, totals, devices, days, tables)

@@ -7,7 +7,7 @@ from widget_server.dashboard.csv_export import rate, table_csv
 from widget_server.dashboard.funnel import GROUPINGS, overview
 from widget_server.dashboard.routes import bp, site_of, sites_of_user
 
-SORTABLE = ("sessions", "clicks", "conversations", "leads", "won", "rate")
+SORTABLE = ("sessions", "clicks", "conversations", "leads", "won", "value", "rate")
 
 
 @bp.get("/sites/<key>/")

@@ -2,24 +2,26 @@
 sketch of the devices, computed once per settled day and forgotten when one of its rows changes."""
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 from urllib.parse import urlsplit
 
 import datasketches
 import sqlalchemy as sa
-from sqlalchemy import Date, Float, ForeignKey, Index, LargeBinary, String
+from sqlalchemy import Column, ColumnElement, Date, Float, ForeignKey, Index, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.sql.base import ReadOnlyColumnCollection
 
 from widget_server.db import Model, db, table
 from widget_server.models import UTCDateTime, WebSession, utcnow
 
-SKETCH_BITS = (
-    12  # 4 KiB per day, about 1.6% error once a day has more devices than it holds exactly
-)
+SKETCH_BITS = 12  # 4 KiB a day; about 1.6% off once a day holds more devices than it keeps exactly
 WON = "won"
 MEASURES = ("sessions", "clicks", "conversations", "leads", "won", "value")
-DIMENSIONS = ("source", "medium", "campaign", "landing", "referrer")
+# Each session is counted once in every facet, so any facet's sum is the day's total.
+FACETS = {"campaign": ("source", "medium", "campaign"), "landing": ("page",), "referrer": ("host",)}
 
 
 class FunnelDay(Model):
@@ -32,23 +34,24 @@ class FunnelDay(Model):
 
 
 class FunnelCell(Model):
-    """The counts of one day's sessions that share a source, medium, campaign, page and referrer."""
+    """The counts of one day's sessions that share a campaign, a landing page or a referrer."""
 
     __table_args__ = (Index("ix_funnel_cell_site_day", "site_id", "day"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     site_id: Mapped[int] = mapped_column(ForeignKey("site.id"))
     day: Mapped[date] = mapped_column(Date)
-    source: Mapped[str] = mapped_column(String(200))
-    medium: Mapped[str] = mapped_column(String(200))
-    campaign: Mapped[str] = mapped_column(String(200))
-    landing: Mapped[str] = mapped_column(String(200))
-    referrer: Mapped[str] = mapped_column(String(200))
+    facet: Mapped[str] = mapped_column(String(16))
+    # The facet's values: source, medium and campaign; or the page, or the host, and ''.
+    a: Mapped[str] = mapped_column(String(200))
+    b: Mapped[str] = mapped_column(String(200))
+    c: Mapped[str] = mapped_column(String(200))
     sessions: Mapped[int]
     clicks: Mapped[int]
     conversations: Mapped[int]
     leads: Mapped[int]
     won: Mapped[int]
+    # What the won leads were worth, summed as reported (a site is expected to use one currency).
     value: Mapped[float] = mapped_column(Float)
 
 
@@ -56,7 +59,7 @@ class FunnelCell(Model):
 class Tally:
     """One day's cells, keyed by their dimensions, and the sketch of its devices."""
 
-    cells: dict[tuple, Counter]
+    cells: dict[tuple[str, ...], Counter[str]]
     devices: datasketches.hll_sketch
 
 
@@ -67,35 +70,59 @@ def day_bounds(day: date) -> tuple[datetime, datetime]:
 
 
 def tally(connection: sa.Connection, site_id: int, day: date) -> Tally:
-    """Count one day of a site's sessions from its rows."""
+    """Count one day of a site's sessions, grouped in SQL: a day may hold tens of thousands."""
     start, end = day_bounds(day)
-    columns = table(WebSession).c
-    rows = connection.execute(
-        sa.select(
-            columns.correlation_id, columns.device_id, columns.click_count, columns.correlated_at,
-            columns.lead_type, columns.parsed_params, columns.click_url, columns.referrer,
-        ).where(columns.site_id == site_id, columns.created_at >= start, columns.created_at < end)
-    )  # fmt: skip
+    c = table(WebSession).c
+    in_day = (c.site_id == site_id, c.created_at >= start, c.created_at < end)
+    measures = (
+        sa.func.count().label("sessions"),
+        sa.func.sum(c.click_count).label("clicks"),
+        sa.func.count(c.correlated_at).label("conversations"),
+        sa.func.count(c.lead_type).label("leads"),
+        sa.func.sum(sa.case((c.lead_type == WON, 1), else_=0)).label("won"),
+        sa.func.sum(sa.case((c.lead_type == WON, sa.func.coalesce(c.lead_value, 0)), else_=0)),
+    )
+    keys = {
+        "campaign": [_param(c, "utm_source"), _param(c, "utm_medium"), _param(c, "utm_campaign")],
+        "landing": [_page_sql(connection, c.click_url)],
+        "referrer": [_host_sql(connection, c.referrer)],
+    }
     cells: dict[tuple[str, ...], Counter[str]] = {}
+    for facet, columns in keys.items():
+        query = sa.select(*columns, *measures).where(*in_day).group_by(*columns)
+        for row in connection.execute(query):
+            values = [_label(part) for part in row[: len(columns)]]
+            if facet == "referrer":  # SQL cut it roughly: name it as referrer_host does
+                values = [referrer_host(f"http://{values[0]}") if values[0] else ""]
+            cells.setdefault((facet, *values, "", "")[:4], Counter()).update(
+                _counts(row[len(columns) :])
+            )
     devices = datasketches.hll_sketch(SKETCH_BITS)
-    for row in rows:
-        # A session without a device id is a device of its own.
-        devices.update(row.device_id if row.device_id is not None else "~" + row.correlation_id)
-        params = row.parsed_params or {}
-        key = (
-            _label(params.get("utm_source")),
-            _label(params.get("utm_medium")),
-            _label(params.get("utm_campaign")),
-            landing_page(row.click_url),
-            referrer_host(row.referrer),
-        )
-        cell = cells.setdefault(key, Counter())
-        cell["sessions"] += 1
-        cell["clicks"] += row.click_count
-        cell["conversations"] += row.correlated_at is not None
-        cell["leads"] += row.lead_type is not None
-        cell["won"] += row.lead_type == WON
+    # A session without a device id is a device of its own.
+    device = sa.func.coalesce(c.device_id, "~" + c.correlation_id)
+    for (name,) in connection.execute(sa.select(device).where(*in_day).distinct()):
+        devices.update(name)
     return Tally(cells, devices)
+
+
+def _param(c: ReadOnlyColumnCollection[str, Column[Any]], name: str) -> ColumnElement[str]:
+    return sa.func.coalesce(c.parsed_params[name].as_string(), "")
+
+
+def _page_sql(connection: sa.Connection, url: Column[Any]) -> ColumnElement[str]:
+    """The URL up to its query or fragment."""
+    if connection.dialect.name == "postgresql":
+        return sa.func.coalesce(sa.func.regexp_replace(url, "[?#].*$", ""), "")
+    cut = sa.func.min(sa.func.instr(url + "?", "?"), sa.func.instr(url + "#", "#"))
+    return sa.func.coalesce(sa.func.substr(url, 1, cut - 1), "")
+
+
+def _host_sql(connection: sa.Connection, url: Column[Any]) -> ColumnElement[str]:
+    """What follows `://` up to the next slash: a host, perhaps with a port or a query."""
+    if connection.dialect.name == "postgresql":
+        return sa.func.coalesce(sa.func.substring(url, "://([^/]*)"), "")
+    rest = sa.func.substr(url, sa.func.instr(url, "://") + 3)
+    return sa.func.coalesce(sa.func.substr(rest, 1, sa.func.instr(rest + "/", "/") - 1), "")
 
 
 def store(connection: sa.Connection, site_id: int, day: date, counted: Tally) -> None:
@@ -109,11 +136,35 @@ def store(connection: sa.Connection, site_id: int, day: date, counted: Tally) ->
         connection.execute(
             sa.insert(FunnelCell),
             [
-                {"site_id": site_id, "day": day, **dict(zip(DIMENSIONS, key, strict=True)),
+                {"site_id": site_id, "day": day, "facet": facet, "a": a, "b": b, "c": c,
                  **{name: cell[name] for name in MEASURES}}
-                for key, cell in counted.cells.items()
+                for (facet, a, b, c), cell in counted.cells.items()
             ],
         )  # fmt: skip
+
+
+def kept(
+    site_id: int, first: date, last: date
+) -> tuple[list[tuple[tuple[str, ...], Counter[str]]], dict[date, Counter[str]]]:
+    """Return the kept days' cells summed over first..last, and each kept day's totals."""
+    t = table(FunnelCell).c
+    sums = [sa.func.sum(t[name]).label(name) for name in MEASURES]
+    where = (t.site_id == site_id, t.day >= first, t.day <= last)
+    cells = db.session.execute(
+        sa.select(t.facet, t.a, t.b, t.c, *sums).where(*where).group_by(t.facet, t.a, t.b, t.c)
+    )
+    days = db.session.execute(
+        sa.select(t.day, *sums).where(*where, t.facet == "referrer").group_by(t.day)
+    )
+    return (
+        [((row[0], row[1], row[2], row[3]), _counts(row[4:])) for row in cells],
+        {row[0]: _counts(row[1:]) for row in days},
+    )
+
+
+def _counts(values: Sequence[Any]) -> Counter[str]:
+    counts = [int(n or 0) for n in values[:-1]] + [round(float(values[-1] or 0), 2)]
+    return Counter(dict(zip(MEASURES, counts, strict=True)))
 
 
 def settle(site_id: int, day: date) -> Tally:
@@ -138,8 +189,8 @@ def forget(site_id: int, moment: datetime, connection: sa.Connection | None = No
 def forget_until(day: date, connection: sa.Connection | None = None) -> None:
     """Drop every site's kept tallies up to day (after a purge)."""
     connection = connection if connection is not None else db.session.connection()
-    for kept in (table(FunnelCell), table(FunnelDay)):
-        connection.execute(sa.delete(kept).where(kept.c.day <= day))
+    for rollup in (table(FunnelCell), table(FunnelDay)):
+        connection.execute(sa.delete(rollup).where(rollup.c.day <= day))
 
 
 def landing_page(url: str | None) -> str:
@@ -160,10 +211,10 @@ def _label(value: object) -> str:
 
 
 def _delete(connection: sa.Connection, site_id: int, first: date, last: date) -> None:
-    for kept in (table(FunnelCell), table(FunnelDay)):
+    for rollup in (table(FunnelCell), table(FunnelDay)):
         connection.execute(
-            sa.delete(kept).where(
-                kept.c.site_id == site_id, kept.c.day >= first, kept.c.day <= last
+            sa.delete(rollup).where(
+                rollup.c.site_id == site_id, rollup.c.day >= first, rollup.c.day <= last
             )
         )
 

@@ -1,6 +1,7 @@
 """Access: a member sees only their sites, 404 for everything of another; admins see all."""
 
 import sqlalchemy as sa
+from conversions_support import add_destination
 from dashboard_support import PASSWORD, add_session, make_site, make_user, utc
 
 from widget_server.db import db
@@ -21,8 +22,10 @@ def other_site(app) -> dict:
         enqueue(site.id, "widget.click", {"correlation_id": reference})
         db.session.commit()
         delivery = db.session.scalars(sa.select(WebhookDelivery)).one()
-        return {"key": key, "reference": reference, "prefix": api_key.prefix,
-                "endpoint": endpoint.id, "delivery": delivery.id}  # fmt: skip
+        ids = {"key": key, "reference": reference, "prefix": api_key.prefix,
+               "endpoint": endpoint.id, "delivery": delivery.id}  # fmt: skip
+    ids["destination"] = add_destination(app, key, "ga4", "http://127.0.0.1:9")
+    return ids
 
 
 def pages_of(site: str, b: dict) -> list[tuple[str, str]]:
@@ -38,6 +41,7 @@ def pages_of(site: str, b: dict) -> list[tuple[str, str]]:
         ("POST", f"{prefix}/webhooks/{b['endpoint']}/remove"),
         ("POST", f"{prefix}/deliveries/{b['delivery']}/redeliver"),
         ("GET", f"{prefix}/destinations"),
+        ("POST", f"{prefix}/destinations/{b['destination']}/test"),
     ]  # fmt: skip
 
 
@@ -58,6 +62,7 @@ def test_ids_of_another_site_are_not_found_under_ones_own(app, signed_in, site):
         ("POST", f"{prefix}/webhooks/{b['endpoint']}/rotate"),
         ("POST", f"{prefix}/webhooks/{b['endpoint']}/remove"),
         ("POST", f"{prefix}/deliveries/{b['delivery']}/redeliver"),
+        ("POST", f"{prefix}/destinations/{b['destination']}/test"),
     ]:
         response = signed_in.post(url) if method == "POST" else signed_in.get(url)
         assert response.status_code == 404, (method, url)

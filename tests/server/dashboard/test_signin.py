@@ -66,6 +66,7 @@ def test_every_form_refuses_a_post_without_its_token(signed_in, site):
         f"/dashboard/sites/{site}/keys/abc/revoke", f"/dashboard/sites/{site}/webhooks/1/rotate",
         f"/dashboard/sites/{site}/webhooks/1/remove",
         f"/dashboard/sites/{site}/deliveries/1/redeliver", "/dashboard/users/1/remove",
+        f"/dashboard/sites/{site}/destinations/1/test",
     ]  # fmt: skip
     for url in urls:
         response = signed_in.client.post(url, data={"name": "x", "csrf_token": "forged"})

@@ -12,8 +12,9 @@ import pytest
 import requests
 import sqlalchemy as sa
 
-from examples.dev_server import KEY_FILE, NAME, bp, prepare
+from examples.dev_server import DEMO_EMAIL, KEY_FILE, LOGIN_FILE, NAME, bp, prepare
 from widget_server import create_app
+from widget_server.dashboard.accounts import check_password
 from widget_server.db import db
 from widget_server.models import ApiKey, Site, utcnow
 
@@ -55,6 +56,18 @@ def test_prepare_creates_once_and_shows_the_same_key_again(demo_app, tmp_path):
         headers={"Authorization": f"Bearer {first['api_key']}"},
     )
     assert response.status_code == 200
+
+
+def test_prepare_makes_a_demo_user_once_and_shows_the_same_login_again(demo_app, tmp_path):
+    first = prepare(demo_app)
+    assert (first["email"], first["password"]) == (DEMO_EMAIL, prepare(demo_app)["password"])
+    login = tmp_path / LOGIN_FILE
+    assert stat.S_IMODE(login.stat().st_mode) == 0o600
+    login.write_text("lost\n")
+    second = prepare(demo_app)["password"]
+    assert second != first["password"]
+    with demo_app.app_context():
+        assert [s.key for s in check_password(DEMO_EMAIL, second).sites] == [first["site_key"]]
 
 
 def test_revoked_or_lost_key_is_replaced(demo_app, tmp_path):
@@ -105,7 +118,7 @@ def test_make_run_serves_the_demo(database_url, tmp_path):
     )
     try:
         output = ""
-        while "API key:" not in output:
+        while "dashboard:" not in output:
             line = server.stdout.readline()
             assert line, f"demo exited early: {output}"
             output += line
@@ -127,6 +140,17 @@ def test_make_run_serves_the_demo(database_url, tmp_path):
         assert response.status_code == 302
         assert response.headers["Location"].startswith("https://wa.me/15550100123?text=")
         assert requests.get(base + "/widget.js", timeout=5).status_code == 200
+        email, password = re.search(r"sign in as (\S+), (\S+)\)", output).groups()
+        browser = requests.Session()  # over plain http: the login cookie must not be Secure-only
+        form = browser.get(base + "/dashboard/login", timeout=5).text
+        token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', form).group(1)
+        signed_in = browser.post(
+            base + "/dashboard/login",
+            timeout=5,
+            data={"email": email, "password": password, "csrf_token": token},
+        )
+        assert signed_in.url == f"{base}/dashboard/sites/{site_key}/"  # fmt: skip
+        assert "Unique devices" in signed_in.text
     finally:
         server.terminate()
         server.wait(timeout=20)

@@ -32,15 +32,23 @@ def test_a_day_is_counted_by_source_medium_campaign_landing_page_and_referrer(ap
                 click_url="https://shop.example/p?utm_source=news#x",
                 referrer="https://mail.example/inbox")  # fmt: skip
     add_session(app, site, NOON, parsed_params=spring, device_id="a", lead_type="won",
+                lead_value=120.5, lead_currency="EUR",
                 correlated_at=NOON, click_url="https://shop.example/p?utm_source=news")  # fmt: skip
     add_session(app, site, NOON, device_id=None)
     add_session(app, site, NOON - timedelta(days=1))  # another day
     with app.app_context(), db.engine.connect() as connection:
         counted = rollup.tally(connection, site_id(app, site), DAY)
-    cell = counted.cells[("news", "email", "spring", "https://shop.example/p", "mail.example")]
-    assert dict(cell) == {"sessions": 1, "clicks": 3, "conversations": 0, "leads": 0, "won": 0}
-    assert counted.cells[("news", "email", "spring", "https://shop.example/p", "")]["won"] == 1
-    assert counted.cells[("", "", "", "", "")]["sessions"] == 1
+    cells = {key: dict(counts) for key, counts in counted.cells.items()}
+    assert cells[("campaign", "news", "email", "spring")] == {
+        "sessions": 2, "clicks": 4, "conversations": 1, "leads": 1, "won": 1, "value": 120.5
+    }  # fmt: skip
+    assert cells[("campaign", "", "", "")]["sessions"] == 1
+    assert cells[("landing", "https://shop.example/p", "", "")]["sessions"] == 2
+    assert cells[("landing", "", "", "")]["sessions"] == 1
+    assert cells[("referrer", "mail.example", "", "")]["clicks"] == 3
+    assert cells[("referrer", "", "", "")]["sessions"] == 2
+    for facet in rollup.FACETS:  # every facet counts each session once
+        assert sum(v["sessions"] for k, v in cells.items() if k[0] == facet) == 3
     assert round(counted.devices.get_estimate()) == 2  # device a, and the session without one
 
 
@@ -70,8 +78,9 @@ def test_settling_again_replaces_the_kept_day(app, site):
     with app.app_context():
         rollup.settle(sid, DAY)
         add_session(app, site, NOON)
-        assert rollup.settle(sid, DAY).cells[("", "", "", "", "")]["sessions"] == 2
-        assert db.session.scalar(sa.select(sa.func.sum(rollup.FunnelCell.sessions))) == 2
+        assert rollup.settle(sid, DAY).cells[("landing", "", "", "")]["sessions"] == 2
+        kept_cells, _ = rollup.kept(sid, DAY, DAY)
+        assert dict(kept_cells)[("landing", "", "", "")]["sessions"] == 2
 
 
 def test_a_purge_forgets_the_days_it_deletes_from(app, site):
