@@ -15,6 +15,7 @@ from plugin.attribution import (
     slots_from_row,
     web_session,
 )
+from plugin.prefill import DEFAULT_TEMPLATE
 from plugin.server import WidgetServer
 
 SEALED = {"correlation_id": "O-aB3dE9z", "web_session": ROW}
@@ -121,7 +122,7 @@ def test_every_click_id_the_server_keeps_becomes_the_slot_of_that_name(widget_se
 
 
 def test_a_later_turn_fills_the_slots_the_server_could_not_give_earlier():
-    earlier = user("Reference: O-aB3dE9z (Please send ...)", {"correlation_id": "O-aB3dE9z"})
+    earlier = user(DEFAULT_TEMPLATE.format(reference="O-aB3dE9z"), {"correlation_id": "O-aB3dE9z"})
     slots = {"correlation_id": "O-aB3dE9z", "web_session": None}
     fetch = Fetches()
     later = turn(tracker("how much is it?", slots=slots, events=[earlier]), fetch)

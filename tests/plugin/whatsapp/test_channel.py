@@ -138,8 +138,10 @@ def test_meta_gets_a_prompt_200_even_when_the_bot_is_slow_or_fails():
 
 
 def test_a_reference_is_linked_and_its_web_session_travels_in_metadata(widget_server):
-    reference = widget_server.click("https://shop.example/?utm_source=google&utm_campaign=spring")
-    sent = text(f"Reference: {reference} (Please send this message as is)", wa_id="15550003333")
+    reference, prefilled = widget_server.prefilled(
+        "https://shop.example/?utm_source=google&utm_campaign=spring"
+    )
+    sent = text(prefilled, wa_id="15550003333")
     whatsapp = channel(widget_server.url, widget_server.api_key)
     _, [message] = scenario(whatsapp, lambda url: [post(url, payload(value([sent])), SECRET)])
     assert message.metadata["correlation_id"] == reference
