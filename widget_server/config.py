@@ -152,6 +152,9 @@ SETTINGS: dict[str, Setting] = {
     "CORRELATION_LIMIT_KEY": Setting(
         "60 per minute", _rate, "correlation attempts naming no session, per API key, before a 429"
     ),
+    "METRICS_TOKEN": Setting(
+        None, _text, "bearer token of /metrics (Prometheus); /metrics answers 404 while unset"
+    ),
     "RATELIMIT_STORAGE_URI": Setting(
         "memory://",
         _text,

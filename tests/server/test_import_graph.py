@@ -17,7 +17,7 @@ LAYERS = [
     {"sites"},
     {"webhooks", "conversions"},
     {"clicks", "sessions", "limits"},
-    {"api", "cli", "dashboard", "health"},
+    {"api", "cli", "dashboard", "health", "scrape"},
     {"__init__"},
 ]
 

@@ -23,6 +23,7 @@ from widget_server.conversions.kinds import Skip
 from widget_server.conversions.posting import Result
 from widget_server.db import changed, db
 from widget_server.db import table as sa_table
+from widget_server.metrics import count_delivery
 from widget_server.models import utcnow
 from widget_server.webhooks import queue
 from widget_server.webhooks.outbox import enqueue
@@ -65,8 +66,11 @@ def record(
 ) -> None:
     """Write each outcome (a Result, a Skip, or None for a released job) in one transaction."""
     now = utcnow()
+    states = []
     for job, outcome in [*results, *((job, None) for job in released)]:
         values = _changes(settings, job, outcome, now)
+        if outcome is not None:
+            states.append(values.get("state", "retrying"))
         values.update(claimed_by=None, claimed_until=None)
         db.session.execute(
             sa.update(C)
@@ -77,6 +81,8 @@ def record(
         if isinstance(outcome, Result):
             _destination_saw(job, outcome, now)
     db.session.commit()
+    for state in states:
+        count_delivery("conversion", state)
 
 
 def _changes(

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
 from widget_server.db import db, table
+from widget_server.metrics import count_delivery
 from widget_server.models import utcnow
 from widget_server.webhooks.sender import Outcome
 from widget_server.webhooks.settings import Settings
@@ -135,6 +136,7 @@ def record(
     now = utcnow()
     groups = defaultdict(list)
     changes = [(job, _changes(settings, job, outcome, now)) for job, outcome in results]
+    states = [values.get("state", "retrying") for _, values in changes]
     changes += [(job, {}) for job in released]
     # Held back by their endpoint's throttle: due again in a second, no attempt spent.
     changes += [(job, {"next_attempt_at": now + timedelta(seconds=1)}) for job in deferred]
@@ -152,6 +154,8 @@ def record(
         )
         db.session.execute(statement, rows)
     db.session.commit()
+    for state in states:
+        count_delivery("webhook", state)
 
 
 def _changes(

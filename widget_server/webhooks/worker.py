@@ -13,7 +13,6 @@ from limits import RateLimitItemPerSecond
 
 from widget_server.conversions.delivery import Conversions
 from widget_server.db import db
-from widget_server.metrics import count_delivery
 from widget_server.webhooks import sender
 from widget_server.webhooks.queue import Job, Result, anything_due, claim, record
 from widget_server.webhooks.settings import Settings
@@ -92,8 +91,6 @@ class Worker:
                     skipped = f"not sent, endpoint timed out in this batch: {outcome.error}"
                     stalled[job.endpoint_id] = replace(outcome, error=skipped)
         self._record(token, results, released, deferred)
-        for _job, sent in results:
-            count_delivery("webhook", _state(sent))
         return len(jobs)
 
     def send(self, job: Job) -> sender.Outcome:
@@ -131,9 +128,3 @@ class Worker:
                 if attempt == 2:
                     raise
                 time.sleep(0.2 * (attempt + 1))
-
-
-def _state(outcome: sender.Outcome | None) -> str:
-    if outcome is None or outcome.status == 410:
-        return "disabled"
-    return "delivered" if outcome.ok else "failed_attempt"
