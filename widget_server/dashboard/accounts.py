@@ -11,7 +11,7 @@ from flask_login import UserMixin
 from sqlalchemy import Boolean, Column, ForeignKey, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from widget_server.db import db
+from widget_server.db import Model, db
 from widget_server.errors import OperatorError
 from widget_server.models import Site, UTCDateTime, isoformat, utcnow
 from widget_server.sites.registry import find_site
@@ -34,7 +34,7 @@ class AccountError(OperatorError):
     """A request about accounts that must be corrected, with a one-line reason."""
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     """Someone who signs in to the dashboard: an admin, or a member of some sites."""
 
     __tablename__ = "dashboard_user"

@@ -2,16 +2,18 @@
 
 import sqlalchemy as sa
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 
 from widget_server.conversions import destinations as manage
 from widget_server.conversions import probe
 from widget_server.conversions.conversion_tables import ConversionDelivery, Destination
 from widget_server.dashboard.routes import bp, site_of, sites_of_user
 from widget_server.db import db
+from widget_server.models import Site
 
 
 @bp.get("/sites/<key>/destinations")
-def destinations(key):
+def destinations(key: str) -> ResponseReturnValue:
     """Show the site's destinations and their newest conversions."""
     site = site_of(key)
     return render_template(
@@ -24,7 +26,7 @@ def destinations(key):
 
 
 @bp.post("/sites/<key>/destinations/<int:destination_id>/test")
-def test_destination(key, destination_id):
+def test_destination(key: str, destination_id: int) -> ResponseReturnValue:
     """Send one sample conversion in the platform's test mode and show its verdict."""
     site = site_of(key)
     destination = _destination(site, destination_id)
@@ -38,7 +40,7 @@ def test_destination(key, destination_id):
 
 
 @bp.post("/sites/<key>/destinations/<int:destination_id>/<any(disable, enable, remove):action>")
-def change_destination(key, destination_id, action):
+def change_destination(key: str, destination_id: int, action: str) -> ResponseReturnValue:
     """Disable, enable or remove a destination."""
     site = site_of(key)
     destination = _destination(site, destination_id)
@@ -47,7 +49,7 @@ def change_destination(key, destination_id, action):
     return redirect(url_for("dashboard.destinations", key=site.key))
 
 
-def _destination(site, destination_id: int) -> Destination:
+def _destination(site: Site, destination_id: int) -> Destination:
     destination = db.session.get(Destination, destination_id)
     if destination is None or destination.site_id != site.id:
         abort(404)

@@ -2,6 +2,7 @@
 
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
 
 from widget_server.dashboard.forms import KeyForm
 from widget_server.dashboard.routes import bp, site_of, sites_of_user
@@ -17,12 +18,12 @@ def _form() -> KeyForm:
 
 
 @bp.route("/sites/<key>/keys", methods=["GET", "POST"])
-def keys(key):
+def keys(key: str) -> ResponseReturnValue:
     """List the site's keys; create one."""
     site = site_of(key)
     form, plaintext, status = _form(), None, 200
     if form.validate_on_submit():
-        _, plaintext = issue_key(site.key, form.scopes.data)
+        _, plaintext = issue_key(site.key, form.scopes.data or [])
     elif form.is_submitted():
         status = 400
     return render_template(
@@ -36,7 +37,7 @@ def keys(key):
 
 
 @bp.post("/sites/<key>/keys/<prefix>/revoke")
-def revoke(key, prefix):
+def revoke(key: str, prefix: str) -> ResponseReturnValue:
     """Revoke one of the site's keys."""
     site = site_of(key)
     found = db.session.scalars(sa.select(ApiKey).filter_by(prefix=prefix, site_id=site.id)).first()

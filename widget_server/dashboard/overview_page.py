@@ -1,17 +1,21 @@
 """The overview page of a site: funnel, daily chart, the table by campaign, page or referrer."""
 
+from collections import Counter
+
 from flask import Response, render_template, request
+from flask.typing import ResponseReturnValue
 
 from widget_server.dashboard import chart, ranges
 from widget_server.dashboard.csv_export import rate, table_csv
 from widget_server.dashboard.funnel import GROUPINGS, overview
 from widget_server.dashboard.routes import bp, site_of, sites_of_user
+from widget_server.models import Site
 
 SORTABLE = ("sessions", "clicks", "conversations", "leads", "won", "value", "rate")
 
 
 @bp.get("/sites/<key>/")
-def overview_page(key):
+def overview_page(key: str) -> ResponseReturnValue:
     """Show the funnel and tables of a site over a range."""
     site = site_of(key)
     try:
@@ -22,7 +26,7 @@ def overview_page(key):
 
 
 @bp.get("/sites/<key>/export.csv")
-def export_csv(key):
+def export_csv(key: str) -> ResponseReturnValue:
     """Download the table of a site over a range as CSV."""
     site = site_of(key)
     try:
@@ -44,7 +48,7 @@ def _grouping() -> str:
     return grouping if grouping in GROUPINGS else "campaign"
 
 
-def _page(site, days, error):
+def _page(site: Site, days: ranges.DayRange | None, error: str | None) -> str:
     grouping = _grouping()
     sort = request.args.get("sort", "sessions")
     sort = sort if sort in SORTABLE else "sessions"
@@ -64,7 +68,7 @@ def _page(site, days, error):
     return render_template("dashboard/overview.html", **context)
 
 
-def _sort_key(cell, sort: str):
+def _sort_key(cell: Counter[str], sort: str) -> float:
     if sort == "rate":
         return rate(cell["conversations"], cell["sessions"])
     return cell[sort]

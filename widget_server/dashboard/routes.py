@@ -1,7 +1,8 @@
 """The dashboard's blueprint and access rules: login, CSRF on every form, a strict CSP."""
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, Response, abort, render_template, request
+from flask.typing import ResponseReturnValue
 from flask_login import LoginManager, current_user
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.exceptions import HTTPException
@@ -39,17 +40,19 @@ def load_user(token: str) -> User | None:
 
 
 @bp.before_request
-def guard():
+def guard() -> ResponseReturnValue | None:
     """Send a signed-out visitor to the login page; refuse a form without its CSRF token."""
     if request.method not in ("GET", "HEAD", "OPTIONS"):
         csrf.protect()
     if request.endpoint not in OPEN and not current_user.is_authenticated:
-        return login_manager.unauthorized()
+        # Flask-Login is untyped; its unauthorized() is a redirect (or a 401).
+        redirect_or_401: ResponseReturnValue = login_manager.unauthorized()
+        return redirect_or_401
     return None
 
 
 @bp.after_request
-def headers(response):
+def headers(response: Response) -> Response:
     """Keep dashboard pages out of caches, frames and other origins' scripts."""
     response.headers["Content-Security-Policy"] = CSP
     response.headers["X-Content-Type-Options"] = "nosniff"
@@ -60,9 +63,9 @@ def headers(response):
 
 
 @bp.errorhandler(HTTPException)
-def error_page(error: HTTPException):
+def error_page(error: HTTPException) -> ResponseReturnValue:
     """Render an error as a page of the dashboard, with its status."""
-    return render_template("dashboard/error.html", error=error), error.code
+    return render_template("dashboard/error.html", error=error), error.code or 500
 
 
 def site_of(key: str) -> Site:

@@ -2,6 +2,7 @@
 
 import sqlalchemy as sa
 from flask import abort, render_template, request
+from flask.typing import ResponseReturnValue
 from werkzeug.datastructures import MultiDict
 
 import correlation_id
@@ -17,7 +18,7 @@ PAGE = 50
 
 
 @bp.get("/sites/<key>/sessions")
-def sessions(key):
+def sessions(key: str) -> ResponseReturnValue:
     """List a site's sessions, newest first, a page at a time."""
     site = site_of(key)
     form = {name: request.args.get(name, "").strip() for name in ("since", "until", "correlated")}
@@ -42,7 +43,7 @@ def sessions(key):
 
 
 @bp.get("/sites/<key>/sessions/<reference>")
-def session_detail(key, reference):
+def session_detail(key: str, reference: str) -> ResponseReturnValue:
     """Show one session: its click, conversation, lead type and what was sent about it."""
     site = site_of(key)
     if not correlation_id.is_valid(reference):

@@ -1,12 +1,15 @@
 """A site's settings: create a site, edit its number, message and window, copy the snippet."""
 
+from typing import Any
+
 from flask import flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from widget_server.dashboard.accounts import join
 from widget_server.dashboard.forms import SiteForm
 from widget_server.dashboard.routes import bp, site_of, sites_of_user
-from widget_server.models import DEFAULT_MESSAGE
+from widget_server.models import DEFAULT_MESSAGE, Site
 from widget_server.sites.fields import InvalidSite
 from widget_server.sites.registry import create_site, update_site
 
@@ -14,7 +17,7 @@ PREVIEW_REFERENCE = "O-aB3dE9z"
 
 
 @bp.route("/sites/new", methods=["GET", "POST"])
-def new_site():
+def new_site() -> ResponseReturnValue:
     """Create a site; its creator becomes a member."""
     form = SiteForm(data={"message": DEFAULT_MESSAGE, "reuse_hours": 12,
                           "whatsapp_base_url": "https://wa.me"})  # fmt: skip
@@ -34,7 +37,7 @@ def new_site():
 
 
 @bp.route("/sites/<key>/settings", methods=["GET", "POST"])
-def settings(key):
+def settings(key: str) -> ResponseReturnValue:
     """Show and change a site's settings, with the embed snippet."""
     site = site_of(key)
     form = SiteForm(obj=site, data=None if request.method == "POST" else _current(site))
@@ -64,12 +67,12 @@ def settings(key):
     ), status
 
 
-def _current(site) -> dict:
+def _current(site: Site) -> dict[str, Any]:
     return {"name": site.name, "whatsapp_number": site.whatsapp_number,
             "message": site.message_template, "reuse_hours": site.reuse_hours,
             "whatsapp_base_url": site.whatsapp_base_url}  # fmt: skip
 
 
-def _fields(form: SiteForm) -> dict:
+def _fields(form: SiteForm) -> dict[str, Any]:
     return {name: getattr(form, name).data for name in
             ("name", "whatsapp_number", "message", "reuse_hours", "whatsapp_base_url")}  # fmt: skip

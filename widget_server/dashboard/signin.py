@@ -1,6 +1,9 @@
 """Sign in and out; attempts are throttled per account and per address."""
 
-from flask import current_app, flash, redirect, render_template, request, session, url_for
+from typing import cast
+
+from flask import Response, current_app, flash, redirect, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import login_user, logout_user
 
 from widget_server.dashboard.accounts import check_password
@@ -13,9 +16,9 @@ def _account() -> str:
     return "account:" + (request.form.get("email") or "").strip().lower()
 
 
-def _failed(response) -> bool:
+def _failed(response: Response) -> bool:
     # Only failed attempts use up the allowance; a successful login redirects.
-    return response.status_code != 302
+    return bool(response.status_code != 302)
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -30,23 +33,23 @@ def _failed(response) -> bool:
     methods=["POST"],
     deduct_when=_failed,
 )
-def login():
+def login() -> ResponseReturnValue:
     """Show the login form; sign in with e-mail and password."""
     form = LoginForm()
     if form.validate_on_submit():
-        user = check_password(form.email.data, form.password.data)
+        user = check_password(form.email.data or "", form.password.data or "")
         if user is not None:
             target = _safe_next(request.args.get("next"))
             # A fresh session on every login: nothing set before it survives (session fixation).
             session.clear()
             login_user(user)
             return redirect(target or url_for("dashboard.home"))
-        form.password.errors.append("Wrong e-mail or password.")
+        cast(list[str], form.password.errors).append("Wrong e-mail or password.")
     return render_template("dashboard/login.html", form=form)
 
 
 @bp.post("/logout")
-def logout():
+def logout() -> ResponseReturnValue:
     """Sign out and forget the session."""
     logout_user()
     session.clear()
@@ -55,7 +58,7 @@ def logout():
 
 
 @bp.get("/")
-def home():
+def home() -> ResponseReturnValue:
     """Open the first site's overview, or the form for a first site."""
     sites = sites_of_user()
     if not sites:

@@ -1,6 +1,9 @@
 """Users of the dashboard, for admins: create one (password shown once), remove one."""
 
+from typing import cast
+
 from flask import flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from widget_server.dashboard.accounts import User, create_user, list_users, remove_user
@@ -11,7 +14,7 @@ from widget_server.errors import OperatorError
 
 
 @bp.route("/users", methods=["GET", "POST"])
-def users():
+def users() -> ResponseReturnValue:
     """List the users; create one."""
     require_admin()
     form = UserForm()
@@ -19,9 +22,9 @@ def users():
     password, status = None, 200
     if form.validate_on_submit():
         try:
-            _, password = create_user(form.email.data, form.admin.data, form.sites.data or [])
+            _, password = create_user(form.email.data or "", form.admin.data, form.sites.data or [])
         except OperatorError as error:
-            form.email.errors.append(str(error))
+            cast(list[str], form.email.errors).append(str(error))
             status = 400
     elif form.is_submitted():
         status = 400
@@ -37,7 +40,7 @@ def users():
 
 
 @bp.post("/users/<int:user_id>/remove")
-def remove_account(user_id):
+def remove_account(user_id: int) -> ResponseReturnValue:
     """Remove a user; an admin cannot remove themself."""
     require_admin()
     user = db.session.get(User, user_id)

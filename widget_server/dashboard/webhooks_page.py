@@ -1,10 +1,14 @@
 """A site's webhooks: endpoints and their events, secrets shown once, rotation, deliveries."""
 
+from typing import cast
+
 from flask import abort, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
 
 from widget_server.dashboard.forms import EndpointForm
 from widget_server.dashboard.routes import bp, site_of, sites_of_user
 from widget_server.db import db
+from widget_server.models import Site
 from widget_server.webhooks import endpoints
 from widget_server.webhooks.tables import EVENT_TYPES, WebhookDelivery, WebhookEndpoint
 
@@ -16,15 +20,15 @@ def _form() -> EndpointForm:
 
 
 @bp.route("/sites/<key>/webhooks", methods=["GET", "POST"])
-def webhooks(key):
+def webhooks(key: str) -> ResponseReturnValue:
     """List the site's endpoints and newest deliveries; add an endpoint."""
     site = site_of(key)
     form, secret, status = _form(), None, 200
     if form.validate_on_submit():
         try:
-            _, secret = endpoints.add(site.key, form.url.data, form.events.data or [])
+            _, secret = endpoints.add(site.key, form.url.data or "", form.events.data or [])
         except endpoints.EndpointError as error:
-            form.url.errors.append(str(error))
+            cast(list[str], form.url.errors).append(str(error))
             status = 400
     elif form.is_submitted():
         status = 400
@@ -32,7 +36,7 @@ def webhooks(key):
 
 
 @bp.post("/sites/<key>/webhooks/<int:endpoint_id>/rotate")
-def rotate(key, endpoint_id):
+def rotate(key: str, endpoint_id: int) -> ResponseReturnValue:
     """Draw a new secret for an endpoint; show it once."""
     site = site_of(key)
     endpoint = _endpoint(site, endpoint_id)
@@ -41,7 +45,7 @@ def rotate(key, endpoint_id):
 
 
 @bp.post("/sites/<key>/webhooks/<int:endpoint_id>/remove")
-def remove(key, endpoint_id):
+def remove(key: str, endpoint_id: int) -> ResponseReturnValue:
     """Remove an endpoint and its deliveries."""
     site = site_of(key)
     endpoints.remove(_endpoint(site, endpoint_id).id)
@@ -50,7 +54,7 @@ def remove(key, endpoint_id):
 
 
 @bp.post("/sites/<key>/deliveries/<int:delivery_id>/redeliver")
-def redeliver(key, delivery_id):
+def redeliver(key: str, delivery_id: int) -> ResponseReturnValue:
     """Queue a delivery again, with the same webhook-id."""
     site = site_of(key)
     delivery = db.session.get(WebhookDelivery, delivery_id)
@@ -64,14 +68,16 @@ def redeliver(key, delivery_id):
     return redirect(url_for("dashboard.webhooks", key=site.key))
 
 
-def _endpoint(site, endpoint_id: int) -> WebhookEndpoint:
+def _endpoint(site: Site, endpoint_id: int) -> WebhookEndpoint:
     endpoint = db.session.get(WebhookEndpoint, endpoint_id)
     if endpoint is None or endpoint.site_id != site.id:
         abort(404)
     return endpoint
 
 
-def _render(site, form, secret, rotated):
+def _render(
+    site: Site, form: EndpointForm, secret: str | None, rotated: WebhookEndpoint | None
+) -> str:
     return render_template(
         "dashboard/webhooks.html",
         site=site,
