@@ -75,7 +75,13 @@ def _days(first: date, last: date) -> list[date]:
     return [first + timedelta(days=n) for n in range((last - first).days + 1)]
 
 
-def _assemble(first, last, days, cells, devices) -> Overview:
+def _assemble(
+    first: date,
+    last: date,
+    days: list[tuple[date, Counter[str]]],
+    cells: list[tuple[tuple[str, ...], Counter[str]]],
+    devices: int,
+) -> Overview:
     tables: dict[str, dict[tuple, Counter]] = {name: {} for name in GROUPINGS}
     for (facet, *values), counts in cells:
         key = tuple(values[: len(GROUPINGS[facet])])
