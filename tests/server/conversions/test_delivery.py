@@ -41,11 +41,13 @@ def keys(site, make_key):
     return bearer(make_key(site, "correlations:write", "attribution:write", "attribution:read"))
 
 
-def visit(client, site, keys, consent="granted", message="wamid.1", **cookies) -> str:
+def visit(
+    client, site, keys, consent="granted", message="wamid.1", whatsapp_id=PHONE, **cookies
+) -> str:
     """Click from the landing page, then send the reference in WhatsApp; return the reference."""
     params = {"url": LANDING, "device_id": f"dev-{message}", "consent": consent, **cookies}
     ref = reference(click(client, site, **params))
-    body = {"correlation_id": ref, "whatsapp_id": PHONE, "message_id": message}
+    body = {"correlation_id": ref, "whatsapp_id": whatsapp_id, "message_id": message}
     assert (
         client.post("/integrations/external/correlations", json=body, headers=keys).status_code
         == 200
@@ -289,7 +291,9 @@ def test_two_workers_on_postgresql_never_send_one_conversion_twice(postgres_app,
     keys = bearer(_key(app, "s_conv"))
     count = 60
     for number in range(count):
-        visit(client, "s_conv", keys, message=f"wamid.{number}", **COOKIES)
+        # One visitor each: one WhatsApp id may try only a few correlations a minute.
+        sender = f"{3161234000 + number}"
+        visit(client, "s_conv", keys, message=f"wamid.{number}", whatsapp_id=sender, **COOKIES)
     with WorkerThread(app), WorkerThread(app):
         wait_until(lambda: len(standin.received("ga4")) >= count, timeout=60, what="60 leads")
         wait_until(
