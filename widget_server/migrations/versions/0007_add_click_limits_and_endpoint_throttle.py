@@ -16,7 +16,7 @@ branch_labels = None
 depends_on = None
 
 
-def upgrade():
+def upgrade() -> None:
     with op.batch_alter_table('site') as batch_op:
         batch_op.add_column(sa.Column('click_limit_client', sa.String(length=100), nullable=True))
         batch_op.add_column(sa.Column('click_limit_site', sa.String(length=100), nullable=True))
@@ -24,7 +24,7 @@ def upgrade():
         batch_op.add_column(sa.Column('throttle_rate', sa.Integer(), nullable=True))
 
 
-def downgrade():
+def downgrade() -> None:
     with op.batch_alter_table('webhook_endpoint') as batch_op:
         batch_op.drop_column('throttle_rate')
     with op.batch_alter_table('site') as batch_op:

@@ -16,7 +16,7 @@ branch_labels = None
 depends_on = None
 
 
-def upgrade():
+def upgrade() -> None:
     with op.batch_alter_table('web_session') as batch:
         batch.alter_column(
             'whatsapp_id', existing_type=sa.String(length=32), type_=sa.String(length=135)
@@ -29,7 +29,7 @@ def upgrade():
     )
 
 
-def downgrade():
+def downgrade() -> None:
     with op.batch_alter_table('web_session') as batch:
         batch.drop_column('whatsapp_phone')
         batch.alter_column(
@@ -38,7 +38,7 @@ def downgrade():
     _restore_expression_index()
 
 
-def _restore_expression_index():
+def _restore_expression_index() -> None:
     # On SQLite a batch copies the table, and the copy cannot carry an expression index (0003).
     if op.get_bind().dialect.name == 'sqlite':
         op.create_index(

@@ -16,7 +16,7 @@ branch_labels = None
 depends_on = None
 
 
-def upgrade():
+def upgrade() -> None:
     op.create_table(
         'correlation_conflict',
         sa.Column('id', sa.Integer(), nullable=False),
@@ -35,6 +35,6 @@ def upgrade():
     )
 
 
-def downgrade():
+def downgrade() -> None:
     op.drop_index(op.f('ix_correlation_conflict_site_id'), table_name='correlation_conflict')
     op.drop_table('correlation_conflict')

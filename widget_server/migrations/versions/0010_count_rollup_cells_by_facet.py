@@ -19,13 +19,13 @@ OLD = ('source', 'medium', 'campaign', 'landing', 'referrer')
 NEW = ('a', 'b', 'c')
 
 
-def _forget_rollups():
+def _forget_rollups() -> None:
     # Rollups are counted again from the sessions on the next overview: nothing is lost.
     op.execute('DELETE FROM funnel_cell')
     op.execute('DELETE FROM funnel_day')
 
 
-def upgrade():
+def upgrade() -> None:
     _forget_rollups()
     with op.batch_alter_table('funnel_cell', schema=None) as batch_op:
         batch_op.add_column(sa.Column('facet', sa.String(length=16), nullable=False))
@@ -35,7 +35,7 @@ def upgrade():
             batch_op.drop_column(name)
 
 
-def downgrade():
+def downgrade() -> None:
     _forget_rollups()
     with op.batch_alter_table('funnel_cell', schema=None) as batch_op:
         for name in OLD:
