@@ -150,10 +150,12 @@ def _destination_saw(job: Job, outcome: Result, now: datetime) -> None:
         enqueue(site_id, "destination.failing", data)
 
 
+def move(destination_id: int, current: str, **values: Any) -> int:
+    """Set values on a destination's conversions in state current; return how many there were."""
+    query = sa.update(C).where(C.destination_id == destination_id, C.state == current)
+    return changed(db.session.execute(query.values(values)))
+
+
 def park(destination_id: int) -> None:
     """Park a disabled destination's pending conversions."""
-    db.session.execute(
-        sa.update(C)
-        .where(C.destination_id == destination_id, C.state == PENDING)
-        .values(state=DISABLED)
-    )
+    move(destination_id, PENDING, state=DISABLED)

@@ -9,7 +9,7 @@ from flask import current_app
 
 from widget_server.conversions import google_auth
 from widget_server.conversions.catalogue import KINDS
-from widget_server.conversions.conversion_queue import park
+from widget_server.conversions.conversion_queue import move, park
 from widget_server.conversions.conversion_tables import (
     DISABLED,
     NEW,
@@ -17,7 +17,7 @@ from widget_server.conversions.conversion_tables import (
     ConversionDelivery,
     Destination,
 )
-from widget_server.db import changed, db
+from widget_server.db import db
 from widget_server.errors import OperatorError
 from widget_server.models import utcnow
 from widget_server.sites.registry import find_site
@@ -153,16 +153,7 @@ def replace_secrets(destination_id: int, values: dict) -> int:
         )
     destination.secret = json.dumps({**destination.secrets, **given})
     destination.status = NEW
-    due = changed(
-        db.session.execute(
-            sa.update(ConversionDelivery)
-            .where(
-                ConversionDelivery.destination_id == destination.id,
-                ConversionDelivery.state == PENDING,
-            )
-            .values(next_attempt_at=utcnow())
-        )
-    )
+    due = move(destination.id, PENDING, next_attempt_at=utcnow())
     db.session.commit()
     return due
 
@@ -191,16 +182,7 @@ def enable(destination_id: int) -> int:
     """Send to a destination again, resuming its parked conversions; return how many."""
     destination = get(destination_id)
     destination.disabled_at = None
-    resumed = changed(
-        db.session.execute(
-            sa.update(ConversionDelivery)
-            .where(
-                ConversionDelivery.destination_id == destination.id,
-                ConversionDelivery.state == DISABLED,
-            )
-            .values(state=PENDING, attempts=0, next_attempt_at=utcnow())
-        )
-    )
+    resumed = move(destination.id, DISABLED, state=PENDING, attempts=0, next_attempt_at=utcnow())
     db.session.commit()
     return resumed
 
