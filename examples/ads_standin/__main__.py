@@ -1,12 +1,11 @@
 """Run the ad-platform stand-ins: `python -m examples.ads_standin --port 7104`."""
 
 import argparse
-import signal
-import threading
 
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 from examples.ads_standin import DEFAULTS, create_app
+from examples.serving import serve_until_stopped
 
 
 class Quiet(WSGIRequestHandler):
@@ -27,17 +26,11 @@ def main(argv=None) -> None:
     args = parser.parse_args(argv)
     app = create_app({**{key: getattr(args, key.lower()) for key in DEFAULTS}, "PRINT": args.print})
     server = make_server(args.host, args.port, app, threaded=True, request_handler=Quiet)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
     base = f"http://{args.host}:{args.port}"
     print(f"Meta CAPI on {base}/v26.0/<dataset id>/events")
     print(f"Google Data Manager on {base}/v1/events:ingest (token endpoint {base}/token)")
     print(f"GA4 Measurement Protocol on {base}/mp/collect; received so far: {base}/_received")
-    stop = threading.Event()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, lambda *_: stop.set())
-    stop.wait()
-    server.shutdown()
-    server.server_close()
+    serve_until_stopped(server)
 
 
 if __name__ == "__main__":

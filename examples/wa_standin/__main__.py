@@ -4,11 +4,10 @@ One server plays both sides of WhatsApp: the visitor's chat pages and the bot's 
 """
 
 import argparse
-import signal
-import threading
 
 from werkzeug.serving import make_server
 
+from examples.serving import serve_until_stopped
 from examples.wa_standin import DEFAULTS, create_app
 
 
@@ -22,16 +21,10 @@ def main(argv=None) -> None:
     args = parser.parse_args(argv)
     app = create_app({key: getattr(args, key.lower()) for key in DEFAULTS})
     server = make_server(args.host, args.port, app, threaded=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
     print(f"WhatsApp stand-in: chats on http://{args.host}:{args.port}/<number>?text=...")
     print(f"Graph API on http://{args.host}:{args.port}/v21.0/{args.phone_number_id}/messages")
     print(f"Posting the visitor's messages to {args.webhook_url}", flush=True)
-    stop = threading.Event()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, lambda *_: stop.set())
-    stop.wait()
-    server.shutdown()
-    server.server_close()
+    serve_until_stopped(server)
 
 
 if __name__ == "__main__":
