@@ -1,1 +1,1 @@
-"""Examples: a bot, a site, a webhook receiver, a WhatsApp stand-in and the demo."""
+"""Examples: bot, site, webhook receiver, WhatsApp and ad stand-ins, the demo, `make run`."""
