@@ -150,8 +150,20 @@ def test_a_campaign_visitor_reaches_the_bot_which_names_the_campaign(demo, chrom
     assert f"{reference}.correlated" in log
 
 
-def test_a_google_click_that_becomes_a_sale_reaches_google_ads(demo, chromium_context):
+# Where each platform's body carries the conversion's stable id.
+EVENT_IDS = {
+    "google": lambda body: body["events"][0]["transactionId"],
+    "ga4": lambda body: body["events"][0]["params"]["transaction_id"],
+    "meta": lambda body: body[0]["event_id"],
+}
+
+
+def test_a_google_click_that_becomes_a_sale_reaches_google_ga4_and_meta(demo, chromium_context):
     state = demo["state"]
+    # The visitor's browser already holds GA4's and Meta's first-party cookies for the site.
+    cookies = {"_ga": "GA1.1.555666777.1700000000", "_fbp": "fb.1.1700000000000.987654321"}
+    site = state["urls"]["site"]
+    chromium_context.add_cookies([{"name": k, "value": v, "url": site} for k, v in cookies.items()])
     visited = visit(chromium_context, state["urls"], "?gclid=TeSt123&utm_source=google")
     reference = visited["reference"]
     # As a CRM (or the bot) reports the sale.
@@ -162,22 +174,39 @@ def test_a_google_click_that_becomes_a_sale_reaches_google_ads(demo, chromium_co
         timeout=10,
     )
     assert answer.status_code == 200, answer.text
-    received = state["urls"]["ads"] + "/_received?platform=google"
-    [ingest] = wait_until(
-        lambda: [
-            entry["body"]
-            for entry in requests.get(received, timeout=10).json()
-            if entry["body"]["events"][0]["transactionId"] == f"{reference}.won"
-        ],
-        60,
-        f"the sale of {reference} at the Google stand-in",
-    )
+
+    [ingest] = received(state, "google", 1, reference)
     event = ingest["events"][0]
+    assert event["transactionId"] == f"{reference}.won"
     assert event["adIdentifiers"] == {"gclid": "TeSt123"}
     assert (event["conversionValue"], event["currency"]) == (120, "EUR")
     assert ingest["destinations"][0]["productDestinationId"] == "400000004"
     phone = hashlib.sha256(b"+" + VISITOR_WA_ID.encode()).hexdigest()
     assert event["userData"]["userIdentifiers"] == [{"phoneNumber": phone}]
+
+    analytics = received(state, "ga4", 2, reference)
+    assert [body["events"][0]["name"] for body in analytics] == ["generate_lead", "purchase"]
+    assert {body["client_id"] for body in analytics} == {"555666777.1700000000"}
+    assert analytics[1]["events"][0]["params"]["value"] == 120
+
+    meta = received(state, "meta", 2, reference)
+    assert [body[0]["event_name"] for body in meta] == ["Lead", "Purchase"]
+    assert {body[0]["user_data"]["fbp"] for body in meta} == {cookies["_fbp"]}
+
+
+def received(state: dict, platform: str, count: int, reference: str) -> list:
+    """Wait until the ad-platform stand-in holds count bodies for the reference; return them."""
+    url = f"{state['urls']['ads']}/_received?platform={platform}"
+
+    def mine():
+        bodies = [
+            entry["body"]
+            for entry in requests.get(url, timeout=10).json()
+            if EVENT_IDS[platform](entry["body"]).startswith(reference + ".")
+        ]
+        return bodies if len(bodies) >= count else None
+
+    return wait_until(mine, 60, f"{count} conversions of {reference} at the {platform} stand-in")
 
 
 def _events_for(log: Path, reference: str, wanted: set[str]) -> dict | None:
