@@ -22,7 +22,11 @@ def record() -> Response:
     referral = fields.get("referral")
     if not isinstance(referral, dict):
         raise ApiError(400, "referral is required (an object with ctwa_clid)")
-    # Meta adds referral fields over time (headline, media, ...): they are taken and not kept.
+    # The plugin passes on only the ids an ad platform attributes with, not the ad's texts.
+    unknown = sorted(set(referral) - set(REFERRAL_FIELDS))
+    if unknown:
+        allowed = ", ".join(sorted(REFERRAL_FIELDS))
+        raise ApiError(400, f"unknown field 'referral.{unknown[0]}'; allowed fields: {allowed}")
     named = {f"referral.{key}": value for key, value in referral.items()}
     kept = {
         name: (body.required_text if name == "ctwa_clid" else body.optional_text)(

@@ -151,15 +151,15 @@ REFERRAL = {
         "profile_name": nullable({**TEXT, "maxLength": 200}),
         "referral": {
             "type": "object",
-            "description": "The `referral` of the first message, as Meta sends it; other fields "
-            "are accepted and not kept",
+            "description": "The ids of the first message's `referral`, as Meta sends them",
+            "additionalProperties": False,
             "required": ["ctwa_clid"],
             "properties": {
                 "ctwa_clid": {**TEXT, "maxLength": 512},
                 "source_id": nullable({**TEXT, "maxLength": 200}),
                 "source_type": nullable({**TEXT, "maxLength": 32}),
                 "source_url": nullable(
-                    {"type": "string", "pattern": "^https?://", "maxLength": 2048}
+                    {"type": "string", "pattern": "^https?://[^\\x00]*$", "maxLength": 2048}
                 ),
             },
         },

@@ -225,7 +225,6 @@ def test_a_click_to_whatsapp_conversation_is_a_row_and_reaches_meta(
         "source_url": "https://fb.me/3cr4Wqqkx",
         "source_id": "120208",
         "source_type": "ad",
-        "headline": "Chat with us",
     }
     body = {"whatsapp_id": PHONE, "message_id": "wamid.ad1", "profile_name": "Ana",
             "referral": referral}  # fmt: skip
@@ -260,11 +259,21 @@ def test_a_click_to_whatsapp_conversation_is_a_row_and_reaches_meta(
     assert states == ["delivered", "skipped"]  # meta_web leaves ad conversations to meta_messaging
 
 
-def test_a_referral_without_ctwa_clid_is_refused_and_writes_nothing(app, client, site, keys):
-    body = {"whatsapp_id": PHONE, "message_id": "wamid.x", "referral": {"source_type": "ad"}}
+@pytest.mark.parametrize(
+    ("referral", "message"),
+    [
+        ({"source_type": "ad"}, "referral.ctwa_clid is required"),
+        ({"ctwa_clid": "x", "headline": "Hi"}, "unknown field 'referral.headline'; allowed "
+         "fields: ctwa_clid, source_id, source_type, source_url"),
+        ({"ctwa_clid": "x", "source_url": "fb.me/x"}, "referral.source_url must be an http(s) URL"),
+        ({"ctwa_clid": 5}, "referral.ctwa_clid must be a string"),
+    ],
+)  # fmt: skip
+def test_a_bad_referral_is_refused_and_writes_nothing(app, client, site, keys, referral, message):
+    body = {"whatsapp_id": PHONE, "message_id": "wamid.x", "referral": referral}
     response = client.post("/integrations/external/referrals", json=body, headers=keys)
     assert response.status_code == 400
-    assert response.get_json()["message"] == "referral.ctwa_clid is required"
+    assert response.get_json()["message"] == message
     assert client.get("/integrations/external/attribution", headers=keys).get_json()["data"] == []
 
 
