@@ -26,8 +26,13 @@ class Overview:
     tables: dict[str, dict[tuple, Counter]]
 
 
+# How far the kept part of an open day may fall behind the reuse window before it is counted
+# again: the sessions after it are counted from their rows on every view.
+RECOUNT_AFTER = timedelta(hours=1)
+
+
 def live_from(site: Site, now: datetime) -> date:
-    """Return the first day still counted from its rows: a reused reference may yet add clicks.
+    """Return the first day still open: a reused reference may yet add clicks to its sessions.
 
     A day is settled once the reuse window of its last session has passed."""
     return (now - timedelta(hours=site.reuse_hours)).date()
@@ -35,20 +40,32 @@ def live_from(site: Site, now: datetime) -> date:
 
 def overview(site: Site, first: date, last: date) -> Overview:
     """Count the site's sessions created from the start of first to the end of last (UTC)."""
-    boundary = min(live_from(site, utcnow()), last + timedelta(days=1))
-    settled_last = boundary - timedelta(days=1)
+    now = utcnow()
+    boundary = min(live_from(site, now), last + timedelta(days=1))
+    # The sessions created before it can no longer gain clicks: an open day keeps them too.
+    final = now - timedelta(hours=site.reuse_hours)
     devices = datasketches.hll_union(rollup.SKETCH_BITS)
-    for sketch in _settle(site.id, first, settled_last):
+    sketches = _settle(site.id, first, boundary - timedelta(days=1))
+    live: list[tuple[date, datetime, datetime]] = []
+    for day in _days(max(first, boundary), last):
+        start, end = rollup.day_bounds(day)
+        counted_until = start
+        if start < final:
+            counted_until, sketch = _keep_part(site.id, day, min(final, end))
+            sketches.append(sketch)
+        if counted_until < end:
+            live.append((day, counted_until, end))
+    for sketch in sketches:
         devices.update(datasketches.hll_sketch.deserialize(sketch))
-    cells, per_day = rollup.kept(site.id, first, settled_last) if first < boundary else ([], {})
-    day = max(first, boundary)
-    while day <= last:
+    cells, per_day = rollup.kept(site.id, first, last)
+    for day, start, end in live:
         with db.engine.connect() as connection:
-            counted = rollup.tally(connection, site.id, day)
+            counted = rollup.tally(connection, site.id, day, (start, end))
         devices.update(counted.devices)
         cells += list(counted.cells.items())
-        per_day[day] = sum((c for k, c in counted.cells.items() if k[0] == "referrer"), Counter())
-        day += timedelta(days=1)
+        per_day[day] = sum(
+            (c for k, c in counted.cells.items() if k[0] == "referrer"), per_day.get(day, Counter())
+        )
     days = [(d, per_day.get(d, Counter())) for d in _days(first, last)]
     return _assemble(first, last, days, cells, round(devices.get_result().get_estimate()))
 
@@ -56,19 +73,37 @@ def overview(site: Site, first: date, last: date) -> Overview:
 def _settle(site_id: int, first: date, last: date) -> list[bytes]:
     """Return the device sketches of the settled days first..last, settling any not kept yet."""
     table = rollup.FunnelDay.__table__.c
-    found = dict(
-        db.session.execute(
-            sa.select(table.day, table.devices).where(
+    found = {
+        day: sketch
+        for day, sketch, counted_until in db.session.execute(
+            sa.select(table.day, table.devices, table.computed_at).where(
                 table.site_id == site_id, table.day >= first, table.day <= last
             )
-        ).all()
-    )
+        )
+        if counted_until >= rollup.day_bounds(day)[1]  # else kept while the day was open
+    }
     missing = [day for day in _days(first, last) if day not in found]
     for day in missing:
         found[day] = rollup.settle(site_id, day).devices.serialize_compact()
     if missing:
         db.session.commit()  # end the read so the next one sees what settle wrote
     return list(found.values())
+
+
+def _keep_part(site_id: int, day: date, until: datetime) -> tuple[datetime, bytes]:
+    """Return up to when an open day's sessions are kept, and their device sketch; keep them
+    again up to until if the part kept is missing or falls too far behind."""
+    table = rollup.FunnelDay.__table__.c
+    row = db.session.execute(
+        sa.select(table.computed_at, table.devices).where(
+            table.site_id == site_id, table.day == day
+        )
+    ).first()
+    if row is not None and row[0] >= until - RECOUNT_AFTER:
+        return min(row[0], rollup.day_bounds(day)[1]), row[1]
+    sketch = rollup.settle(site_id, day, until).devices.serialize_compact()
+    db.session.commit()  # end the read so the next one sees what settle wrote
+    return until, sketch
 
 
 def _days(first: date, last: date) -> list[date]:

@@ -25,11 +25,13 @@ FACETS = {"campaign": ("source", "medium", "campaign"), "landing": ("page",), "r
 
 
 class FunnelDay(Model):
-    """A settled day of a site that has its cells: the sketch of its devices."""
+    """A kept day of a site that has its cells: the sketch of its devices."""
 
     site_id: Mapped[int] = mapped_column(ForeignKey("site.id"), primary_key=True)
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     devices: Mapped[bytes] = mapped_column(LargeBinary)
+    # A settled day: when it was counted. A day still open to reused references: the moment up
+    # to which its sessions are counted (those before it can no longer gain clicks).
     computed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
@@ -69,9 +71,15 @@ def day_bounds(day: date) -> tuple[datetime, datetime]:
     return start, start + timedelta(days=1)
 
 
-def tally(connection: sa.Connection, site_id: int, day: date) -> Tally:
-    """Count one day of a site's sessions, grouped in SQL: a day may hold tens of thousands."""
-    start, end = day_bounds(day)
+def tally(
+    connection: sa.Connection,
+    site_id: int,
+    day: date,
+    part: tuple[datetime, datetime] | None = None,
+) -> Tally:
+    """Count one day of a site's sessions (or those of part of it), grouped in SQL: a day may
+    hold tens of thousands."""
+    start, end = part or day_bounds(day)
     c = table(WebSession).c
     in_day = (c.site_id == site_id, c.created_at >= start, c.created_at < end)
     measures = (
@@ -125,12 +133,14 @@ def _host_sql(connection: sa.Connection, url: Column[Any]) -> ColumnElement[str]
     return sa.func.coalesce(sa.func.substr(rest, 1, sa.func.instr(rest + "/", "/") - 1), "")
 
 
-def store(connection: sa.Connection, site_id: int, day: date, counted: Tally) -> None:
-    """Keep a settled day's tally."""
+def store(
+    connection: sa.Connection, site_id: int, day: date, counted: Tally, until: datetime | None
+) -> None:
+    """Keep a settled day's tally, or that of an open day's sessions created before until."""
     connection.execute(
         sa.insert(FunnelDay),
         {"site_id": site_id, "day": day, "devices": counted.devices.serialize_compact(),
-         "computed_at": utcnow()},
+         "computed_at": until or utcnow()},
     )  # fmt: skip
     if counted.cells:
         connection.execute(
@@ -167,14 +177,16 @@ def _counts(values: Sequence[Any]) -> Counter[str]:
     return Counter(dict(zip(MEASURES, counts, strict=True)))
 
 
-def settle(site_id: int, day: date) -> Tally:
-    """Count a settled day and keep it, serialised with `forget` so no change slips between."""
+def settle(site_id: int, day: date, until: datetime | None = None) -> Tally:
+    """Count a settled day (or an open day's sessions created before until) and keep it,
+    serialised with `forget` so no change slips between."""
     with db.engine.begin() as connection:
         _lock(connection, site_id)
         # On SQLite this first write takes the database's write lock before the rows are read.
         _delete(connection, site_id, day, day)
-        counted = tally(connection, site_id, day)
-        store(connection, site_id, day, counted)
+        part = None if until is None else (day_bounds(day)[0], until)
+        counted = tally(connection, site_id, day, part)
+        store(connection, site_id, day, counted, until)
     return counted
 
 

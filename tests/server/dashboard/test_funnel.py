@@ -7,7 +7,7 @@ from dashboard_support import add_session
 
 from widget_server.dashboard.funnel import live_from, overview
 from widget_server.db import db
-from widget_server.models import Site, utcnow
+from widget_server.models import Site, WebSession, utcnow
 from widget_server.sessions import rollup
 from widget_server.sessions.correlation import correlate
 from widget_server.sessions.rows import set_lead_type
@@ -62,13 +62,57 @@ def test_kept_days_count_as_the_rows_do(app, site):
     assert first.devices == second.devices
 
 
-def test_only_settled_days_are_kept(app, site):
+def test_an_open_day_keeps_only_the_sessions_no_reused_reference_can_change(app, site):
     load(app, site)
     summary(app, site, TODAY - timedelta(days=10), TODAY)
     with app.app_context():
-        days = db.session.scalars(sa.select(rollup.FunnelDay.day)).all()
         site_row = db.session.scalars(sa.select(Site).filter_by(key=site)).one()
-        assert max(days) < live_from(site_row, utcnow())
+        final = utcnow() - timedelta(hours=site_row.reuse_hours)
+        for day, counted_until in db.session.execute(
+            sa.select(rollup.FunnelDay.day, rollup.FunnelDay.computed_at)
+        ):
+            if day >= live_from(site_row, utcnow()):
+                assert counted_until <= final < rollup.day_bounds(day)[1]
+
+
+def test_an_open_days_kept_part_and_its_reusable_sessions_add_up_then_settle(app, site):
+    now = utcnow()
+    yesterday = rollup.day_bounds(TODAY - timedelta(days=1))[0]
+    # A reuse window that ends an hour or two into yesterday: yesterday is open, part of it final.
+    hours = int((now - yesterday).total_seconds() // 3600) - 1
+    final = now - timedelta(hours=hours)
+    add_session(app, site, yesterday + timedelta(minutes=30), device_id="early")
+    late = add_session(app, site, final + timedelta(minutes=1), device_id="late")
+    with app.app_context():
+        site_row = db.session.scalars(sa.select(Site).filter_by(key=site)).one()
+        site_row.reuse_hours = hours
+        db.session.commit()
+    first = summary(app, site, TODAY - timedelta(days=2), TODAY)
+    assert (first.totals["sessions"], first.totals["clicks"], first.devices) == (2, 2, 2)
+    with app.app_context():
+        counted_until = db.session.scalar(
+            sa.select(rollup.FunnelDay.computed_at).filter_by(day=TODAY - timedelta(days=1))
+        )
+        assert final - timedelta(seconds=5) < counted_until <= final + timedelta(seconds=5)
+        # A reused reference adds a click to the session after the kept part.
+        db.session.execute(
+            sa.update(WebSession).filter_by(correlation_id=late).values(click_count=3)
+        )
+        db.session.commit()
+    second = summary(app, site, TODAY - timedelta(days=2), TODAY)
+    assert (second.totals["sessions"], second.totals["clicks"]) == (2, 4)
+    assert dict(second.days)[TODAY - timedelta(days=1)]["clicks"] == 4
+    with app.app_context():  # a shorter window settles yesterday: counted again, whole
+        site_row = db.session.scalars(sa.select(Site).filter_by(key=site)).one()
+        site_row.reuse_hours = 1
+        db.session.commit()
+    third = summary(app, site, TODAY - timedelta(days=2), TODAY)
+    assert (third.totals["sessions"], third.totals["clicks"], third.devices) == (2, 4, 2)
+    with app.app_context():
+        counted_until = db.session.scalar(
+            sa.select(rollup.FunnelDay.computed_at).filter_by(day=TODAY - timedelta(days=1))
+        )
+        assert counted_until >= rollup.day_bounds(TODAY)[0]
 
 
 def test_a_conversation_and_a_won_lead_on_a_kept_day_show_at_once(app, site):
