@@ -26,6 +26,7 @@ from plugin.attribution import (
     free_text_fixes,
     latest_user_event,
     lead_report,
+    lead_sale,
     slots_for_turn,
 )
 from plugin.server import ServerRejected, ServerUnavailable, WidgetServer
@@ -138,7 +139,7 @@ class ActionValidateSlotMappings(Action):
 
 
 class ActionReportLeadType(Action):
-    """Send the bot's lead_type slot to the widget server for the linked web session."""
+    """Send the bot's lead_type slot, and a sale's lead_value and lead_currency, to the server."""
 
     def name(self) -> str:
         """Name the action as the domain does."""
@@ -147,7 +148,7 @@ class ActionReportLeadType(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
-        """PATCH the lead type; a failure is logged, the conversation goes on."""
+        """PATCH the lead type (and the sale); a failure is logged, the conversation goes on."""
         report = lead_report(tracker)
         if report is None:
             return []
@@ -155,7 +156,7 @@ class ActionReportLeadType(Action):
         if client is None:
             return []
         try:
-            if await client.set_lead_type(*report) is None:
+            if await client.set_lead_type(*report, *(lead_sale(tracker) or ())) is None:
                 logger.warning("Widget server does not know %s; lead type not saved.", report[0])
         except (ServerUnavailable, ServerRejected) as exc:
             logger.error("Lead type of %s not saved: %s", report[0], exc)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import math
+import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -15,6 +17,8 @@ from plugin.server import ServerRejected, ServerUnavailable
 
 logger = logging.getLogger(__name__)
 
+# What the widget server takes as a sale's currency: an ISO 4217 code.
+CURRENCY = re.compile(r"[A-Z]{3}")
 UTM = ("utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content")
 # The WhatsApp user id (a BSUID, or the phone number when Meta sends none) and the phone number.
 IDENTITY = ("whatsapp_user_id", "whatsapp_phone")
@@ -23,6 +27,8 @@ SLOTS = ("correlation_id", "click_url", *UTM, *CLICK_IDS, CTWA_CLID, *IDENTITY)
 # The whole web session row, for custom actions (see web_session) and to tell a link is done.
 WEB_SESSION = "web_session"
 OURS = (*SLOTS, WEB_SESSION)
+# A sale's value and currency: the bot sets them, action_report_lead_type sends them.
+SALE = ("lead_value", "lead_currency")
 # The input channel name of plugin.whatsapp, the one channel whose metadata may be believed.
 CHANNEL = "whatsapp"
 
@@ -190,3 +196,33 @@ def lead_report(tracker: Tracker) -> tuple[str, str] | None:
     if reference_slot and lead_type:
         return str(reference_slot), str(lead_type)
     return None
+
+
+def lead_sale(tracker: Tracker) -> tuple[float, str] | None:
+    """Return (value, currency) of the lead_value and lead_currency slots when both are good.
+
+    The server takes both or neither; one without the other, or a bad one, is logged and left
+    out, so the lead type is still saved.
+    """
+    value, currency = (tracker.get_slot(name) for name in SALE)
+    if value is None and currency is None:
+        return None
+    try:
+        number = float(value) if isinstance(value, int | float | str) else math.nan
+    except ValueError:
+        number = math.nan
+    code = currency.strip().upper() if isinstance(currency, str) else ""
+    if (
+        isinstance(value, bool)
+        or not math.isfinite(number)
+        or number < 0
+        or not CURRENCY.fullmatch(code)
+    ):
+        logger.warning(
+            "Not reporting the sale: lead_value %r and lead_currency %r must be a number from 0 "
+            "and an ISO 4217 code such as EUR, both set.",
+            value,
+            currency,
+        )
+        return None
+    return number, code

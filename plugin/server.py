@@ -61,10 +61,22 @@ class WidgetServer:
         """Return the row of one web session, or None if the server does not know it."""
         return await self._request("GET", f"{API}/attribution/{quote(correlation_id)}")
 
-    async def set_lead_type(self, correlation_id: str, lead_type: str) -> dict[str, Any] | None:
-        """Record the lead type the bot chose; return the updated row, or None if unknown."""
+    async def set_lead_type(
+        self,
+        correlation_id: str,
+        lead_type: str,
+        value: float | None = None,
+        currency: str | None = None,
+    ) -> dict[str, Any] | None:
+        """Record the lead type the bot chose, with a sale's value and currency when both are given.
+
+        Return the updated row, or None if unknown.
+        """
         path = f"{API}/attribution/{quote(correlation_id)}"
-        return await self._request("PATCH", path, {"lead_type": lead_type})
+        body: dict[str, Any] = {"lead_type": lead_type}
+        if value is not None and currency is not None:
+            body.update(value=value, currency=currency)
+        return await self._request("PATCH", path, body)
 
     async def close(self) -> None:
         """Close the HTTP connection pool."""

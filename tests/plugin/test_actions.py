@@ -95,6 +95,25 @@ def test_the_lead_type_is_reported_to_the_server(configured):
     assert configured.attribution(reference).json()["data"]["lead_type"] == "hot"
 
 
+def test_a_sale_is_reported_with_its_value_and_currency(configured):
+    reference = configured.click("https://shop.example/?utm_campaign=winter", device_id="sale")
+    slots = {"correlation_id": reference, "lead_type": "won"}
+    slots.update(lead_value=120, lead_currency="eur")
+    assert run_action(actions.ActionReportLeadType(), tracker("Paid", slots=slots)) == []
+    assert configured.attribution(reference).json()["data"]["lead_type"] == "won"
+    [event] = configured.events("lead.updated", reference)
+    assert (event["lead_type"], event["value"], event["currency"]) == ("won", 120.0, "EUR")
+
+
+def test_a_sale_without_its_currency_still_reports_the_lead_type(configured, caplog):
+    reference = configured.click("https://shop.example/", device_id="half-sale")
+    slots = {"correlation_id": reference, "lead_type": "won", "lead_value": 120}
+    assert run_action(actions.ActionReportLeadType(), tracker("Paid", slots=slots)) == []
+    [event] = configured.events("lead.updated", reference)
+    assert (event["lead_type"], event["value"], event["currency"]) == ("won", None, None)
+    assert "Not reporting the sale" in caplog.text
+
+
 def test_a_bad_timeout_is_named_when_an_action_first_needs_the_server(monkeypatch):
     monkeypatch.setenv("WA_HANDOFF_SERVER_URL", "http://127.0.0.1:9")
     monkeypatch.setenv("WA_HANDOFF_ACTION_API_KEYS", "wah_key")

@@ -1,4 +1,4 @@
-"""The domain fragment the plugin ships: every attribution slot, the actions, nothing else."""
+"""The domain fragment the plugin ships: attribution and sale slots, the actions, nothing else."""
 
 import subprocess
 import sys
@@ -7,16 +7,18 @@ from rasa.shared.core.domain import Domain
 from support import BOT, ROOT
 
 from plugin import actions
-from plugin.attribution import SLOTS, WEB_SESSION
+from plugin.attribution import SALE, SLOTS, WEB_SESSION
 from plugin.domain_fragment import PATH
 
 
 def test_the_fragment_declares_every_slot_with_the_plugins_custom_mapping():
     domain = Domain.load(str(PATH))
     declared = {slot.name: slot for slot in domain.slots if slot.name != "session_started_metadata"}
-    assert list(declared) == [*SLOTS, WEB_SESSION]
-    for slot in declared.values():
-        assert slot.mappings == [{"type": "custom", "action": "action_attribution_slots"}]
+    assert list(declared) == [*SLOTS, WEB_SESSION, *SALE]
+    for name, slot in declared.items():
+        # The bot fills a sale's slots itself; the plugin only reads them.
+        action = {} if name in SALE else {"action": "action_attribution_slots"}
+        assert slot.mappings == [{"type": "custom", **action}]
         assert not slot.influence_conversation
     assert type(declared[WEB_SESSION]).__name__ == "AnySlot"
 
