@@ -4,8 +4,8 @@ Run with the server env: `.venv/bin/python bench/dashboard.py [--rows N] [--sqli
 Sessions are spread evenly over the 30 days up to now, with a few dozen campaigns, landing
 pages and referrers, and bulk-loaded (executemany on SQLite, COPY on a scratch PostgreSQL
 database). The first overview settles every finished day into the rollups; the medians after
-it are what a site owner waits for: the 30-day overview page (settled days from the rollups,
-the days a reused reference can still change counted from their rows) and, as the baseline,
+it are what a site owner waits for: the 30-day overview page (from the rollups, but for the
+sessions a reused reference can still change, counted from their rows) and, as the baseline,
 the attribution API's first page of 100 rows, both through the real app and its test client.
 """
 
@@ -30,7 +30,6 @@ from widget_server.dashboard.accounts import create_user  # noqa: E402
 from widget_server.dashboard.funnel import live_from  # noqa: E402
 from widget_server.db import db  # noqa: E402
 from widget_server.models import ApiKey, Site, WebSession, utcnow  # noqa: E402
-from widget_server.sessions.rollup import day_bounds  # noqa: E402
 
 GOAL = 20
 DAYS = 30
@@ -118,10 +117,12 @@ def measure(app, site_id: int, key: str) -> float:
     Sessions within the reuse window of a click are live: counted from their rows each time."""
     with app.app_context():
         site = db.session.get(Site, site_id)
-        site_key, boundary = site.key, live_from(site, utcnow())
+        now = utcnow()
+        site_key, boundary = site.key, live_from(site, now)
         live = db.session.scalar(
             sa.select(sa.func.count(WebSession.id)).where(
-                WebSession.site_id == site_id, WebSession.created_at >= day_bounds(boundary)[0]
+                WebSession.site_id == site_id,
+                WebSession.created_at >= now - timedelta(hours=site.reuse_hours),
             )
         )
     client = signed_in(app)
