@@ -52,6 +52,20 @@ DOCUMENT = {
                 "404": error("The script is not built into this server"),
             },
         }},
+        "/widget.{version}.js": {"get": {
+            "summary": "The script of one build, immutable, for tags pinned with SRI",
+            "parameters": [
+                {"name": "version", "in": "path", "required": True,
+                 "schema": {"type": "string", "pattern": "^[0-9a-f]{16}$"},
+                 "description": "16 hex digits of the script's SHA-256 (`sites embed` prints it)"},
+            ],
+            "responses": {
+                "200": {"description": "The script of that build",
+                        "content": {"text/javascript": {"schema": {"type": "string"}}}},
+                "304": {"description": "Not modified since the cached copy"},
+                "404": error("This server holds another version of the script"),
+            },
+        }},
         "/c/{site_key}": {"get": {
             "summary": "Issue or reuse the visitor's correlation ID and go to WhatsApp",
             "parameters": [
@@ -124,6 +138,16 @@ DOCUMENT = {
             "responses": {"200": ok({"type": "object"}, "The database takes writes"),
                           "503": error("The database cannot take writes")},
         }},
+        "/metrics": {"get": {
+            "summary": "Prometheus counters and queue state, with the WIDGET_METRICS_TOKEN",
+            "security": [{"metricsToken": []}],
+            "responses": {
+                "200": {"description": "Prometheus' text format",
+                        "content": {"text/plain": {"schema": {"type": "string"}}}},
+                "401": error("Missing or wrong Authorization: Bearer <token>"),
+                "404": error("Metrics are off: WIDGET_METRICS_TOKEN is not set"),
+            },
+        }},
         "/openapi.json": {"get": {
             "summary": "This document",
             "responses": {"200": {"description": "OpenAPI 3.1",
@@ -132,7 +156,8 @@ DOCUMENT = {
     },
     "components": {
         "schemas": {"Row": ROW, "Page": PAGE, "Error": ERROR},
-        "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}},
+        "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"},
+                            "metricsToken": {"type": "http", "scheme": "bearer"}},
     },
 }  # fmt: skip
 
