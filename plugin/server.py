@@ -57,6 +57,31 @@ class WidgetServer:
             body["whatsapp_phone"] = phone
         return await self._request("POST", f"{API}/correlations", body)
 
+    async def referral(
+        self,
+        whatsapp_id: str,
+        message_id: str,
+        profile_name: str | None,
+        referral: dict[str, str],
+        phone: str | None = None,
+    ) -> dict[str, Any] | None:
+        """Record a conversation started from a click-to-WhatsApp ad; return its new row.
+
+        It goes to the site of the first key: an ad names no site, the channel's number does.
+        referral holds only ctwa_clid, source_id, source_type and source_url.
+        """
+        body: dict[str, Any] = {
+            "whatsapp_id": whatsapp_id,
+            "message_id": message_id,
+            "referral": referral,
+        }
+        if profile_name:
+            body["profile_name"] = profile_name
+        if phone:
+            body["whatsapp_phone"] = phone
+        _, data = await self._send(self.api_keys[0], "POST", f"{API}/referrals", body)
+        return data
+
     async def attribution(self, correlation_id: str) -> dict[str, Any] | None:
         """Return the row of one web session, or None if the server does not know it."""
         return await self._request("GET", f"{API}/attribution/{quote(correlation_id)}")

@@ -22,7 +22,7 @@ from plugin.whatsapp.correlate import Correlator
 from plugin.whatsapp.dedupe import make_dedupe
 from plugin.whatsapp.graph import GraphClient
 from plugin.whatsapp.output import WhatsAppOutput
-from plugin.whatsapp.payload import Inbound, parse
+from plugin.whatsapp.payload import Inbound, ad_referral, parse
 from plugin.whatsapp.pending import make_pending
 from plugin.whatsapp.settings import Settings
 from plugin.whatsapp.signature import is_signed, same_token
@@ -131,7 +131,8 @@ class WhatsAppInput(InputChannel):
 
         The one place where a WhatsApp message becomes text and metadata. The site's pre-filled
         words around a reference are taken out; a message that was nothing else becomes the
-        reference intent, as Rasa's `/intent` shortcut, so no NLU has to read it.
+        reference intent, as Rasa's `/intent` shortcut, so no NLU has to read it. A message from
+        a click-to-WhatsApp ad without a reference gets the ad's own row as its web session.
         """
         metadata: dict[str, Any] = {"whatsapp": inbound.metadata()}
         text = inbound.text
@@ -145,9 +146,15 @@ class WhatsAppInput(InputChannel):
             metadata["correlation_id"] = reference or reading.reference
             if row is not None:
                 metadata["web_session"] = row
-            if self.settings.metadata_key:
-                key, message_id = self.settings.metadata_key, inbound.message_id
-                metadata[seal.FIELD] = seal.seal(key, sender_id, message_id, metadata)
+        elif referral := ad_referral(inbound.referral):
+            # A chat opened from a click-to-WhatsApp ad: Meta sends the referral on its first
+            # message only, and the server makes the ad's row (a new reference) once per message.
+            reference, row = await self.correlator.refer(inbound, referral)
+            if row is not None and reference:
+                metadata["correlation_id"], metadata["web_session"] = reference, row
+        if "correlation_id" in metadata and self.settings.metadata_key:
+            key, message_id = self.settings.metadata_key, inbound.message_id
+            metadata[seal.FIELD] = seal.seal(key, sender_id, message_id, metadata)
         return UserMessage(
             text,
             # Replies go to the id Meta uses now, whatever tracker the chat is in.

@@ -49,6 +49,21 @@ class Correlator:
         )
         return await self._try(link)
 
+    async def refer(
+        self, inbound: Inbound, referral: dict[str, str]
+    ) -> tuple[str | None, dict[str, Any] | None]:
+        """Record the ad a message came from; return (its new reference, row), or (None, None)."""
+        link = Link(
+            message_id=inbound.message_id,
+            candidates=(),
+            whatsapp_id=inbound.sender_id,
+            phone=inbound.wa_id,
+            profile_name=inbound.profile_name,
+            first_at=now(),
+            referral=referral,
+        )
+        return await self._try(link)
+
     async def sweep(self) -> int:
         """Try every link now due once; return how many were tried."""
         links = await self.pending.claim(now())
@@ -70,6 +85,8 @@ class Correlator:
         self, link: Link, stored: bool = False
     ) -> tuple[str | None, dict[str, Any] | None]:
         """Try link's references in order; store what is left when the server is down."""
+        if link.referral is not None:
+            return await self._refer(link, link.referral, stored)
         for index, reference in enumerate(link.candidates):
             try:
                 row = await self.server.correlate(
@@ -91,21 +108,50 @@ class Correlator:
             await self.pending.done(link)
         return None, None
 
+    async def _refer(
+        self, link: Link, referral: dict[str, str], stored: bool
+    ) -> tuple[str | None, dict[str, Any] | None]:
+        """Record link's ad; store it when the server is down (the server is idempotent per id)."""
+        try:
+            row = await self.server.referral(
+                link.whatsapp_id, link.message_id, link.profile_name, referral, link.phone
+            )
+        except ServerUnavailable as exc:
+            await self._later(link, exc)
+            return None, None
+        except ServerRejected as exc:
+            logger.error("Widget server refused the ad of message %s: %s", link.message_id, exc)
+            row = None
+        if stored:
+            await self.pending.done(link)
+        if row is None:
+            return None, None
+        if stored:
+            logger.warning("Recorded the ad of WhatsApp message %s.", link.message_id)
+        return row.get("correlation_id"), row
+
     async def _later(self, link: Link, problem: Exception) -> None:
         """Store link due after its next backoff delay, or give it up once it is too old."""
         if link.attempt and now() - link.first_at > self.max_age:
-            logger.error("Gave up linking %s (message %s).", link.candidates, link.message_id)
+            logger.error("Gave up linking %s (message %s).", what(link), link.message_id)
             await self.pending.done(link)
             return
         delay = self.retry_delays[min(link.attempt, len(self.retry_delays) - 1)]
         logger.warning(
             "Widget server unavailable (%s); will link %s of message %s in %s s.",
             problem,
-            link.candidates[0],
+            what(link),
             link.message_id,
             delay,
         )
         await self.pending.add(link, now() + delay)
+
+
+def what(link: Link) -> str:
+    """Name what link is to make, for the log."""
+    if link.referral is not None:
+        return f"the ad {link.referral.get('ctwa_clid')}"
+    return link.candidates[0]
 
 
 def unknown(correlation_id: str, keys: int) -> str:

@@ -24,6 +24,8 @@ import profile_name
 
 logger = logging.getLogger(__name__)
 
+# The ids of Meta's `referral` the widget server keeps (it refuses the ad's texts).
+AD_IDS = ("ctwa_clid", "source_id", "source_type", "source_url")
 CAPTIONED = ("image", "video", "document")
 # Meta's message types are snake_case words; anything else is named "unknown" in the intent.
 KIND = re.compile(r"[a-z][a-z_]{0,31}")
@@ -66,6 +68,16 @@ class Inbound:
             "referral": self.referral,
             "text": self.text,
         }
+
+
+def ad_referral(referral: dict[str, Any] | None) -> dict[str, str] | None:
+    """Return the ids of a click-to-WhatsApp ad's referral, or None when it has no ctwa_clid."""
+    if not isinstance(referral, dict) or not _text(referral.get("ctwa_clid")):
+        return None
+    ids = {name: value.strip() for name in AD_IDS if (value := _text(referral.get(name)))}
+    if not ids.get("source_url", "https://").startswith(("https://", "http://")):
+        del ids["source_url"]  # not a web address: the row keeps the click id without it
+    return ids
 
 
 def parse(payload: Any, phone_number_id: str | None = None) -> list[Inbound]:

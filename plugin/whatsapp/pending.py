@@ -26,7 +26,7 @@ KEEP = 8 * 86400
 
 @dataclass(frozen=True)
 class Link:
-    """One message's correlation to make: its references in order, and who sent it."""
+    """One message's correlation to make: its references in order (or its ad), and who sent it."""
 
     message_id: str
     candidates: tuple[str, ...]
@@ -35,6 +35,8 @@ class Link:
     profile_name: str | None
     attempt: int = 0
     first_at: float = 0.0
+    # A click-to-WhatsApp ad's ids, for a message without references (see payload.ad_referral).
+    referral: dict[str, str] | None = None
 
     def to_json(self) -> str:
         """Serialise for the store."""

@@ -189,6 +189,14 @@ class WidgetServer:
         path = f"{self.url}/integrations/external/attribution/{reference}"
         return requests.get(path, headers=headers, timeout=5)
 
+    def rows(self) -> list[dict[str, Any]]:
+        """Return the site's rows as GET /integrations/external/attribution lists them."""
+        headers = {"Authorization": f"Bearer {self.api_key}"}
+        path = f"{self.url}/integrations/external/attribution"
+        answer = requests.get(path, headers=headers, params={"limit": 100}, timeout=5)
+        assert answer.status_code == 200, answer.text
+        return answer.json()["data"]
+
     def stored(self, reference: str) -> dict[str, Any]:
         """Return what the database holds about a session beyond its row (the WhatsApp user)."""
         with contextlib.closing(sqlite3.connect(self.database)) as db:

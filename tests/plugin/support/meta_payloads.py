@@ -27,6 +27,20 @@ def text(body: str, wa_id: str = "15550001111", **extra: Any) -> dict:
     return message("text", {"body": body}, wa_id, **extra)
 
 
+def ad_referral(ctwa_clid: str) -> dict[str, str]:
+    """Return the `referral` of a message sent from a click-to-WhatsApp ad, as Meta sends it."""
+    return {
+        "source_url": "https://fb.me/3cr4Wqqkk",
+        "source_id": "120212345678900",
+        "source_type": "ad",
+        "headline": "Winter sale",
+        "body": "Ask us on WhatsApp",
+        "media_type": "image",
+        "image_url": "https://scontent.example/ad.jpg",
+        "ctwa_clid": ctwa_clid,
+    }
+
+
 def username_message(
     kind: str, content: dict[str, Any] | None, user_id: str, phone: str | None = None, **extra: Any
 ) -> dict:

@@ -7,8 +7,8 @@ import uuid
 
 from support import METADATA_KEY, SECRETS
 from support.channel_app import serve
+from support.meta_payloads import ad_referral, payload, post, text, username_message, value
 from support.meta_payloads import message as message_of
-from support.meta_payloads import payload, post, text, username_message, value
 
 from plugin import seal
 from plugin.whatsapp import WhatsAppInput
@@ -279,3 +279,43 @@ def test_an_unknown_reference_then_a_known_one_links_the_known_one(widget_server
     _, [message] = scenario(whatsapp, lambda url: [post(url, payload(value([sent])), SECRET)])
     assert message.metadata["correlation_id"] == reference
     assert message.metadata["web_session"]["correlation_id"] == reference
+
+
+def test_a_message_from_an_ad_gets_its_own_sealed_row_listed_with_the_click_id(widget_server):
+    clid = f"ARAkLkA8rmlFeiCktEJQ-{uuid.uuid4().hex}"
+    sent = text("Is the jacket still available?", wa_id="15550009999", referral=ad_referral(clid))
+    whatsapp = channel(widget_server.url, widget_server.api_key, metadata_key=METADATA_KEY)
+    _, [message] = scenario(whatsapp, lambda url: [post(url, payload(value([sent])), SECRET)])
+    assert message.text == "Is the jacket still available?"
+    session = message.metadata["web_session"]
+    assert message.metadata["correlation_id"] == session["correlation_id"]
+    assert seal.is_sealed(METADATA_KEY, "15550009999", message.message_id, message.metadata)
+    [row] = [r for r in widget_server.rows() if r["parsed_params"].get("ctwa_clid") == clid]
+    assert row["correlation_id"] == session["correlation_id"]
+    assert row["parsed_params"] == {
+        "ctwa_clid": clid,
+        "source_id": "120212345678900",
+        "source_type": "ad",
+        "source_url": "https://fb.me/3cr4Wqqkk",
+    }
+    assert widget_server.stored(row["correlation_id"])["whatsapp_id"] == "15550009999"
+
+
+def test_a_message_with_a_reference_and_an_ad_links_the_reference_only(widget_server):
+    reference, prefilled = widget_server.prefilled("https://shop.example/?utm_campaign=both")
+    clid = f"ARAk-{uuid.uuid4().hex}"
+    sent = text(prefilled, wa_id="15550009998", referral=ad_referral(clid))
+    whatsapp = channel(widget_server.url, widget_server.api_key)
+    _, [message] = scenario(whatsapp, lambda url: [post(url, payload(value([sent])), SECRET)])
+    assert message.metadata["web_session"]["correlation_id"] == reference
+    assert not [r for r in widget_server.rows() if r["parsed_params"].get("ctwa_clid") == clid]
+
+
+def test_a_referral_without_a_click_id_makes_no_row(widget_server):
+    referral = {k: v for k, v in ad_referral("x").items() if k != "ctwa_clid"}
+    sent = text("Hello", wa_id="15550009997", referral=referral)
+    newest = widget_server.click("https://shop.example/")
+    whatsapp = channel(widget_server.url, widget_server.api_key)
+    _, [message] = scenario(whatsapp, lambda url: [post(url, payload(value([sent])), SECRET)])
+    assert "web_session" not in message.metadata and "correlation_id" not in message.metadata
+    assert widget_server.rows()[0]["correlation_id"] == newest  # rows are listed newest first

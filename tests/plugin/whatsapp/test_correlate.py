@@ -6,7 +6,7 @@ import uuid
 from plugin.server import WidgetServer
 from plugin.whatsapp.correlate import Correlator
 from plugin.whatsapp.payload import Inbound
-from plugin.whatsapp.pending import MemoryPending, RedisPending, now
+from plugin.whatsapp.pending import Link, MemoryPending, RedisPending, now
 
 DOWN = "http://127.0.0.1:9"
 
@@ -130,3 +130,62 @@ def test_a_link_older_than_max_age_is_given_up():
         return await pending.claim(now() + 10_000)
 
     assert run(correlator, work) == []
+
+
+def ad_row(widget_server, clid):
+    """Return the rows the widget server lists for one ad click id."""
+    return [r for r in widget_server.rows() if r["parsed_params"].get("ctwa_clid") == clid]
+
+
+def test_an_ad_is_recorded_inline_once_per_message(widget_server):
+    clid = f"ARAk-{uuid.uuid4().hex}"
+    correlator = Correlator(WidgetServer(widget_server.url, widget_server.api_key))
+    message = inbound(f"wamid.{uuid.uuid4()}")
+
+    async def work(c):
+        return [await c.refer(message, {"ctwa_clid": clid, "source_type": "ad"}) for _ in "12"]
+
+    (first, row), again = run(correlator, work)
+    assert first == row["correlation_id"] and again == (first, row)
+    [listed] = ad_row(widget_server, clid)
+    assert (listed["correlation_id"], listed["parsed_params"]["ctwa_clid"]) == (first, clid)
+
+
+def test_an_ad_kept_in_redis_while_the_server_is_down_is_recorded_by_the_next_process(
+    widget_server, redis_url
+):
+    clid = f"ARAk-{uuid.uuid4().hex}"
+    namespace = uuid.uuid4().hex
+    before = Correlator(WidgetServer(DOWN, "key", timeout=1), RedisPending(redis_url, namespace))
+    message = inbound(f"wamid.{uuid.uuid4()}")
+    assert run(before, lambda c: c.refer(message, {"ctwa_clid": clid})) == (None, None)
+    assert not ad_row(widget_server, clid)
+    server = WidgetServer(widget_server.url, widget_server.api_key)
+    after = Correlator(server, RedisPending(redis_url, namespace), retry_delays=(0,))
+
+    async def work(c):
+        while not await c.sweep():  # due after the first delay (2 s)
+            await asyncio.sleep(0.2)
+        return await c.sweep()
+
+    assert run(after, work) == 0
+    [listed] = ad_row(widget_server, clid)
+    assert widget_server.stored(listed["correlation_id"])["whatsapp_id"] == "15550007777"
+
+
+def test_a_refused_ad_is_not_retried(widget_server):
+    pending = MemoryPending()
+    correlator = Correlator(WidgetServer(widget_server.url, "wah_not_a_key"), pending)
+
+    async def work(c):
+        recorded = await c.refer(inbound(f"wamid.{uuid.uuid4()}"), {"ctwa_clid": "ARAk"})
+        return recorded, await pending.claim(now() + 10_000)
+
+    assert run(correlator, work) == ((None, None), [])
+
+
+def test_a_stored_link_without_a_referral_reads_back_as_before():
+    raw = Link("wamid.1", ("O-aB3dE9z",), "15550007777", None, None).to_json()
+    old = raw.replace(', "referral": null', "")
+    assert Link.from_json(old) == Link.from_json(raw)
+    assert Link.from_json(raw).referral is None

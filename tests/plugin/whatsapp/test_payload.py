@@ -15,7 +15,7 @@ from support.meta_payloads import (
     value,
 )
 
-from plugin.whatsapp.payload import parse
+from plugin.whatsapp.payload import ad_referral, parse
 
 
 def only(body):
@@ -311,3 +311,18 @@ def test_the_parser_never_raises_when_any_field_of_a_real_message_is_any_json(sl
     for found in parse(payload(body), PHONE_NUMBER_ID):
         assert isinstance(found.sender_id, str) and isinstance(found.text, str)
         json.dumps(found.metadata())
+
+
+def test_an_ads_referral_keeps_only_its_ids_and_a_web_source_url():
+    referral = {"ctwa_clid": " ARAk ", "source_type": "ad", "headline": "Sale", "body": "Hi"}
+    assert ad_referral({**referral, "source_url": "https://fb.me/x"}) == {
+        "ctwa_clid": "ARAk",
+        "source_type": "ad",
+        "source_url": "https://fb.me/x",
+    }
+    assert ad_referral({**referral, "source_url": "javascript:alert(1)"}) == {
+        "ctwa_clid": "ARAk",
+        "source_type": "ad",
+    }
+    assert ad_referral({"source_type": "ad", "ctwa_clid": " "}) is None
+    assert ad_referral(None) is None
