@@ -295,6 +295,24 @@ def test_a_location_right_after_a_click_to_whatsapp_ad_keeps_the_ctwa_clid(rasa,
     assert slots["ctwa_clid"] == "ARAkLkA8rmlFeiCk"
 
 
+def test_a_first_message_from_an_ad_gets_its_row_as_the_slots_and_the_lead_type_goes_to_it(
+    rasa, rasa_graph, widget_server
+):
+    wa_id, clid = new_user(), f"ARAk-{uuid.uuid4().hex}"
+    referral = {"source_type": "ad", "source_id": "120201", "ctwa_clid": clid, "headline": "Sale"}
+    send(rasa.webhook, text("hello", wa_id=wa_id, referral=referral))
+    replies(rasa_graph, wa_id, 1)
+    slots = settled(lambda: rasa.tracker(wa_id)["slots"], lambda s: s["correlation_id"])
+    [row] = [r for r in widget_server.rows() if r["parsed_params"].get("ctwa_clid") == clid]
+    assert (slots["correlation_id"], slots["ctwa_clid"]) == (row["correlation_id"], clid)
+    kept = {"ctwa_clid": clid, "source_id": "120201", "source_type": "ad"}  # not the headline
+    assert slots[WEB_SESSION]["parsed_params"] == kept
+    assert widget_server.stored(row["correlation_id"])["whatsapp_id"] == wa_id
+    send(rasa.webhook, text("I want to buy", wa_id=wa_id))
+    assert "get back to you" in replies(rasa_graph, wa_id, 2)[1]
+    assert widget_server.attribution(row["correlation_id"]).json()["data"]["lead_type"] == "hot"
+
+
 MANGLED = {
     "bidi mark after the O": lambda r: f"Reference: O\u200f-{r[2:]} (Please send it as is)",
     "bidi mark after the hyphen": lambda r: f"Reference: O-\u200e{r[2:]}",
