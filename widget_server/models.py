@@ -14,7 +14,15 @@ from widget_server.db import Model
 DEFAULT_MESSAGE = (
     "Reference: {reference} (Please send this reference number, it helps us find your request)"
 )
-SCOPES = ("attribution:read", "attribution:write", "correlations:write")
+SCOPES = (
+    "attribution:read",
+    "attribution:write",
+    "correlations:write",
+    "privacy:read",
+    "privacy:write",
+)
+# What a site keeps of the visitor's address: all of it, its network (/24, /48), or nothing.
+IP_POLICIES = ("full", "truncated", "none")
 
 
 def utcnow() -> datetime:
@@ -59,6 +67,11 @@ class Site(Model):
     message_template: Mapped[str] = mapped_column(Text, default=DEFAULT_MESSAGE)
     reuse_hours: Mapped[int] = mapped_column(default=12)
     whatsapp_base_url: Mapped[str] = mapped_column(String(200), default="https://wa.me")
+    ip_policy: Mapped[str] = mapped_column(String(9), default="full", server_default="full")
+    # Days a session is kept after its last activity; None keeps it until erased or purged.
+    retention_days: Mapped[int | None]
+    # Space-separated lowercase query parameter names also removed from stored URLs.
+    private_params: Mapped[str] = mapped_column(Text, default="", server_default="")
     # Rates such as "60 per minute"; none means the server's CLICK_LIMIT_* setting.
     click_limit_client: Mapped[str | None] = mapped_column(String(100))
     click_limit_site: Mapped[str | None] = mapped_column(String(100))
@@ -210,3 +223,11 @@ class WriteProbe(Model):
 
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     written_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class PeriodicRun(db.Model):
+    """When a periodic job (such as retention) last started: one row per job, shared by workers."""
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    started_by: Mapped[str | None] = mapped_column(String(100))

@@ -9,14 +9,13 @@ import widget_server
 PACKAGE = Path(widget_server.__file__).parent
 # Lowest first: a module may import its own layer or a lower one, never a higher one.
 # Conversions share the outbox and worker with webhooks, so they share its layer.
-# Rooms to come: privacy/ beside sessions/. The limiter serves the click path and the
-# dashboard's login alike.
+# The limiter serves the click path and the dashboard's login alike.
 LAYERS = [
     {"config", "db", "errors", "metrics"},
     {"models"},
     {"sites"},
     {"webhooks", "conversions"},
-    {"clicks", "sessions", "limits"},
+    {"clicks", "sessions", "limits", "privacy"},
     {"api", "cli", "dashboard", "health", "scrape"},
     {"__init__"},
 ]

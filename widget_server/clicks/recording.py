@@ -1,7 +1,7 @@
 """The click path: issue or reuse a correlation ID and hand the visitor over to WhatsApp."""
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import quote
@@ -19,6 +19,7 @@ from widget_server.db import db, reason, table
 from widget_server.errors import ApiError
 from widget_server.metrics import count_click
 from widget_server.models import WebSession, isoformat, render_message, utcnow
+from widget_server.privacy.ip_policy import apply_ip_policy
 from widget_server.webhooks import enqueue
 
 log = logging.getLogger("widget_server.clicks")
@@ -104,6 +105,8 @@ class Handoff:
 def record_click(site_key: str, click: Click) -> Handoff:
     """Issue or reuse the device's correlation ID, enqueue `widget.click`, return the handoff."""
     site = known_site(site_key)
+    # Before anything is written or logged: the row and the webhook only see what is kept.
+    click = replace(click, ip_address=apply_ip_policy(site.ip_policy, click.ip_address))
     if click.preview:
         count_click("preview")
         return Handoff(None, whatsapp_url(site, None))

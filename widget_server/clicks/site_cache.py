@@ -20,6 +20,7 @@ LOAD = select(
     Site.whatsapp_base_url,
     Site.message_template,
     Site.reuse_hours,
+    Site.ip_policy,
     Site.click_limit_client,
     Site.click_limit_site,
 ).where(Site.key == bindparam("key"))
@@ -35,6 +36,7 @@ class CachedSite:
     whatsapp_base_url: str
     message_template: str
     reuse_hours: int
+    ip_policy: str
     client_limits: tuple[RateLimitItem, ...]
     site_limits: tuple[RateLimitItem, ...]
 

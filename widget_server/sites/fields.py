@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 import limits
 
 from widget_server.errors import OperatorError
+from widget_server.sites import privacy_settings
 
 # E.164 without the plus: a country code never starts with 0, at most 15 digits in all.
 NUMBER = re.compile(r"[1-9][0-9]{6,14}")
@@ -88,6 +89,9 @@ CLEANERS: dict[str, Callable[[Any], Any]] = {
     "whatsapp_base_url": clean_base_url,
     "click_limit_client": clean_click_limit,
     "click_limit_site": clean_click_limit,
+    "ip_policy": privacy_settings.clean_ip_policy,
+    "retention_days": privacy_settings.clean_retention_days,
+    "private_params": privacy_settings.clean_private_params,
 }
 
 

@@ -33,8 +33,12 @@ def create_site(
     whatsapp_base_url: str,
     click_limit_client: str | None = None,
     click_limit_site: str | None = None,
+    **privacy: Any,
 ) -> Site:
-    """Create a site with a freshly drawn public key; a bad setting raises InvalidSite."""
+    """Create a site with a freshly drawn public key; a bad setting raises InvalidSite.
+
+    privacy takes ip_policy, retention_days and private_params; left out, everything is kept.
+    """
     fields = cleaned(
         name=name,
         whatsapp_number=whatsapp_number,
@@ -43,8 +47,9 @@ def create_site(
         whatsapp_base_url=whatsapp_base_url,
         click_limit_client=click_limit_client,
         click_limit_site=click_limit_site,
+        **privacy,
     )
-    site = Site(key=Site.new_key())
+    site = Site(key=Site.new_key(), ip_policy="full", private_params="")
     _assign(site, fields)
     db.session.add(site)
     db.session.commit()
@@ -79,5 +84,8 @@ def site_info(site: Site) -> dict[str, Any]:
         "whatsapp_base_url": site.whatsapp_base_url,
         "click_limit_client": site.click_limit_client,
         "click_limit_site": site.click_limit_site,
+        "ip_policy": site.ip_policy,
+        "retention_days": site.retention_days,
+        "private_params": site.private_params.split(),
         "created_at": isoformat(site.created_at),
     }

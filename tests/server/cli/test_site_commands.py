@@ -104,3 +104,93 @@ def test_a_site_name_with_terminal_escapes_is_listed_harmlessly(app, run):
     listed = run("sites", "list").output
     assert "\x1b" not in listed and "\x07" not in listed
     assert "Shop\\x1b]0;pwned\\x07\\x1b[2J" in listed
+
+
+def test_privacy_settings_default_to_keeping_everything(run):
+    site = json_of(create_site(run, "--json"))
+    assert (site["ip_policy"], site["retention_days"], site["private_params"]) == ("full", None, [])
+
+
+def test_sites_create_takes_the_privacy_settings(app, run):
+    site = json_of(
+        create_site(
+            run,
+            "--json",
+            "--ip-policy",
+            "truncated",
+            "--retention-days",
+            "30",
+            "--private-params",
+            "Customer, voucher  ref_code",
+        )
+    )
+    assert site["ip_policy"] == "truncated"
+    assert site["retention_days"] == 30
+    assert site["private_params"] == ["customer", "voucher", "ref_code"]
+    with app.app_context():
+        row = db.session.execute(sa.select(Site)).scalar_one()
+        assert (row.ip_policy, row.retention_days) == ("truncated", 30)
+        assert row.private_params == "customer voucher ref_code"
+
+
+def test_sites_update_changes_only_what_is_given(app, run):
+    key = json_of(create_site(run, "--json", "--retention-days", "30"))["site_key"]
+    site = json_of(run("sites", "update", key, "--ip-policy", "none", "--json"))
+    assert (site["ip_policy"], site["retention_days"], site["name"]) == ("none", 30, "Shop")
+    site = json_of(
+        run("sites", "update", key, "--retention-days", "none", "--name", "Shop 2", "--json")
+    )
+    assert (site["ip_policy"], site["retention_days"], site["name"]) == ("none", None, "Shop 2")
+    updated = run("sites", "update", key, "--reuse-hours", "2", "--message", "{reference}!")
+    assert updated.output.strip() == f"Updated site 'Shop 2' ({key})."
+    assert run("sites", "update", key, "--private-params", "").exit_code == 0
+    [listed] = json_of(run("sites", "list", "--json"))
+    assert (listed["reuse_hours"], listed["message"], listed["private_params"]) == (
+        2,
+        "{reference}!",
+        [],
+    )
+    assert "ip none" in run("sites", "list").output
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--ip-policy", "hashed"], "'hashed' is not one of 'full', 'truncated', 'none'"),
+        (["--retention-days", "0"], "from 1 to 36500, or none"),
+        (["--retention-days", "-1"], "is not a whole number of days, nor none"),
+        (["--retention-days", "forever"], "is not a whole number of days, nor none"),
+        (["--private-params", "utm_source"], "utm_source is always kept"),
+        (["--private-params", "email,GCLID"], "gclid is always kept"),
+        (["--private-params", "a=b"], "'a=b' is not a query parameter name"),
+        (["--private-params", ",".join(f"p{n}" for n in range(51))], "at most 50 names"),
+        (["--whatsapp-number", "+1555"], "digits only"),
+        (["--message", "no place"], "must contain {reference}"),
+    ],
+)
+def test_sites_update_rejects_bad_input_and_changes_nothing(app, run, args, message):
+    key = json_of(create_site(run, "--json"))["site_key"]
+    result = run("sites", "update", key, *args)
+    assert result.exit_code == 2
+    [error] = [line for line in result.output.splitlines() if line.startswith("Error:")]
+    assert message in error
+    [listed] = json_of(run("sites", "list", "--json"))
+    assert (listed["ip_policy"], listed["retention_days"], listed["private_params"]) == (
+        "full",
+        None,
+        [],
+    )
+
+
+def test_sites_update_needs_a_known_site_and_a_change(run):
+    key = json_of(create_site(run, "--json"))["site_key"]
+    assert "no site with key 's_nope'" in run("sites", "update", "s_nope", "--name", "X").output
+    nothing = run("sites", "update", key)
+    assert nothing.exit_code == 2 and "nothing to change" in nothing.output
+
+
+def test_sites_create_rejects_bad_privacy_settings(app, run):
+    result = create_site(run, "--retention-days", "0")
+    assert result.exit_code == 2 and "retention days: must be" in result.output
+    with app.app_context():
+        assert db.session.execute(sa.select(Site)).first() is None

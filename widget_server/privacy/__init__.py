@@ -1,0 +1,1 @@
+"""Privacy: the IP policy of the click, erasure and export on request, retention per site."""
