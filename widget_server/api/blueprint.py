@@ -2,7 +2,7 @@
 
 from flask import Blueprint
 
-from widget_server.api import attribution, auth, correlations, referrals
+from widget_server.api import attribution, auth, correlations, erasures, referrals
 
 bp = Blueprint("api", __name__, url_prefix="/integrations/external")
 bp.register_error_handler(auth.AuthError, auth.render)
@@ -12,3 +12,6 @@ bp.add_url_rule("/attribution/<reference>", view_func=attribution.get_row, metho
 bp.add_url_rule("/attribution/<reference>", view_func=attribution.patch_row, methods=["PATCH"])
 bp.add_url_rule("/correlations", view_func=correlations.correlate, methods=["POST"])
 bp.add_url_rule("/referrals", view_func=referrals.record, methods=["POST"])
+bp.add_url_rule("/attribution/<reference>", view_func=erasures.erase_row, methods=["DELETE"])
+bp.add_url_rule("/erasures", view_func=erasures.erase_person, methods=["POST"])
+bp.add_url_rule("/exports", view_func=erasures.export_person, methods=["GET"])

@@ -5,7 +5,11 @@ from flask import Blueprint, Response, jsonify
 from widget_server.api import list_query
 from widget_server.api.spec import (
     CORRELATION,
+    DEVICE_ID,
+    ERASED,
+    ERASURE,
     ERROR,
+    EXPORT,
     ID,
     LEAD,
     PAGE,
@@ -13,6 +17,7 @@ from widget_server.api.spec import (
     ROW,
     ROW_ID,
     TIME,
+    WHATSAPP_ID,
     error,
     json_body,
     nullable,
@@ -109,7 +114,30 @@ DOCUMENT = {
                 summary="Set or clear the row's lead type; a change enqueues lead.updated",
                 requestBody=json_body(LEAD),
             ),
+            "delete": secured(
+                "privacy:write",
+                {"200": ok(ERASED, "The session is erased; session.erased is enqueued"),
+                 "404": error("No such row for this key's site")},
+                summary="Erase the session and redact every webhook about it",
+            ),
         },
+        "/integrations/external/erasures": {"post": secured(
+            "privacy:write",
+            {"200": ok(ERASED, "Every matching session is erased; session.erased for each"),
+             "413": error("Body too large"), "415": error("Body is not application/json")},
+            summary="Erase every session of a device id or a WhatsApp id",
+            requestBody=json_body(ERASURE),
+        )},
+        "/integrations/external/exports": {"get": secured(
+            "privacy:read",
+            {"200": ok(EXPORT, "Everything held; empty lists when nothing is")},
+            summary="Export everything held about one person; give exactly one parameter",
+            parameters=[
+                query("correlation_id", ID, "One session"),
+                query("device_id", DEVICE_ID, "Every session of the widget's device id"),
+                query("whatsapp_id", WHATSAPP_ID, "Every session linked to the WhatsApp id"),
+            ],
+        )},
         "/integrations/external/correlations": {"post": secured(
             "correlations:write",
             {"200": ok(ROW_REF, "The linked row (unchanged if it was linked before)"),

@@ -165,3 +165,57 @@ REFERRAL = {
         },
     },
 }
+# What erasure and export name a person by: the widget's device id, or the WhatsApp id.
+DEVICE_ID = {"type": "string", "pattern": "^[\\x21-\\x7e]{1,128}$"}
+WHATSAPP_ID = {"type": "string", "pattern": "^[\\x21-\\x7e]{1,64}$"}
+ERASURE = {
+    "oneOf": [
+        {"type": "object", "additionalProperties": False, "required": [name],
+         "properties": {name: schema}}
+        for name, schema in (("device_id", DEVICE_ID), ("whatsapp_id", WHATSAPP_ID))
+    ],
+}  # fmt: skip
+ERASED = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["erased"],
+    "properties": {
+        "erased": {
+            "type": "array",
+            "items": ID,
+            "description": "The correlation IDs of the sessions erased; none if nothing matched",
+        }
+    },
+}
+EXPORT = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["sessions", "webhook_events"],
+    "properties": {
+        "sessions": {
+            "type": "array",
+            "description": "Every stored column of each session, internal keys aside",
+            "items": {
+                "type": "object",
+                "required": ["correlation_id", "device_id", "ip_address", "whatsapp_id"],
+                "properties": {"correlation_id": ID},
+            },
+        },
+        "webhook_events": {
+            "type": "array",
+            "description": "Every webhook body about the sessions, with where it went",
+            "items": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["event_id", "event_type", "created_at", "data", "deliveries"],
+                "properties": {
+                    "event_id": {"type": "string"},
+                    "event_type": {"type": "string"},
+                    "created_at": TIME,
+                    "data": {"type": "object"},
+                    "deliveries": {"type": "array", "items": {"type": "object"}},
+                },
+            },
+        },
+    },
+}

@@ -9,7 +9,14 @@ from flask.cli import AppGroup
 
 from widget_server.cli.output import CliError, emit, run
 from widget_server.webhooks import endpoints
-from widget_server.webhooks.tables import DELIVERED, DISABLED, EVENT_TYPES, FAILED, PENDING
+from widget_server.webhooks.tables import (
+    DELIVERED,
+    DISABLED,
+    ERASED,
+    EVENT_TYPES,
+    FAILED,
+    PENDING,
+)
 from widget_server.webhooks.worker import Worker
 
 webhooks = AppGroup("webhooks", help="Manage webhook endpoints and deliver their events.")
@@ -90,7 +97,7 @@ def enable(endpoint_id: int) -> None:
 
 @webhooks.command("deliveries")
 @click.option("--site", help="Only this site's deliveries.")
-@click.option("--state", type=click.Choice([PENDING, DELIVERED, FAILED, DISABLED]))
+@click.option("--state", type=click.Choice([PENDING, DELIVERED, FAILED, DISABLED, ERASED]))
 @click.option("--limit", type=click.IntRange(1, 1000), default=20, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array.")
 def deliveries(site: str | None, state: str | None, limit: int, as_json: bool) -> None:

@@ -13,6 +13,7 @@ from widget_server.webhooks.guard import BlockedDestination, validate_url
 from widget_server.webhooks.settings import Settings
 from widget_server.webhooks.tables import (
     DISABLED,
+    ERASED,
     EVENT_TYPES,
     PENDING,
     WebhookDelivery,
@@ -105,6 +106,8 @@ def redeliver(delivery_id: int) -> WebhookDelivery:
     delivery = db.session.get(WebhookDelivery, delivery_id)
     if delivery is None:
         raise EndpointError(f"no webhook delivery with id {delivery_id}")
+    if delivery.state == ERASED:
+        raise EndpointError(f"delivery {delivery_id} is about an erased person: never sent again")
     if delivery.endpoint.disabled_at is not None:
         raise EndpointError(
             f"endpoint {delivery.endpoint_id} is disabled ({delivery.endpoint.disabled_reason}); "

@@ -16,8 +16,11 @@ EVENT_TYPES = (
     "conversation.correlated",
     "lead.updated",
     "destination.failing",
+    "session.erased",
 )
 PENDING, DELIVERED, FAILED, DISABLED = "pending", "delivered", "failed", "disabled"
+# Taken back unsent because the person it is about was erased: never sent.
+ERASED = "erased"
 
 
 class WebhookEndpoint(Model):

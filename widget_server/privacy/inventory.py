@@ -1,0 +1,49 @@
+"""What the server holds about a visitor: every column of every table, classified.
+
+tests/server/privacy/test_inventory.py fails when a table or a session column is added without
+being classified here, so that erasure, export and the README's table stay complete.
+"""
+
+from widget_server.models import WebSession
+
+# Every column of the session: the visitor's data, or the server's own bookkeeping. The whole row
+# is exported and deleted on erasure; this list says which columns are about the person.
+SESSION_COLUMNS = {
+    "id": "bookkeeping",
+    "site_id": "bookkeeping",
+    "correlation_id": "personal",  # a pseudonym: the site's systems link it to the person
+    "device_id": "personal",
+    "created_at": "personal",
+    "last_click_at": "personal",
+    "click_count": "personal",
+    "click_url": "personal",
+    "referrer": "personal",
+    "parsed_params": "personal",
+    "ip_address": "personal",
+    "user_agent": "personal",
+    "correlated_at": "personal",
+    "whatsapp_id": "personal",
+    "profile_name": "personal",
+    "message_id": "personal",
+    "lead_type": "personal",
+}
+# The columns a request may name a person by, as the API and the CLI call them.
+IDENTITIES = {
+    "correlation_id": (WebSession.correlation_id,),
+    "device_id": (WebSession.device_id,),
+    "whatsapp_id": (WebSession.whatsapp_id,),
+}
+# Values that single out the person in outbox bodies: there a body mentioning one is redacted.
+# The IP address is not among them: another visitor may share it, and every body that holds
+# an erased session's address also names its correlation ID.
+MENTIONS = ("correlation_id", "device_id", "whatsapp_id")
+# Every table, and what erasure does with it.
+TABLES = {
+    "web_session": "the person's sessions: deleted",
+    "webhook_event": "outbox bodies: those mentioning the person are redacted",
+    "webhook_delivery": "delivery log: last error cleared, unsent ones never sent",
+    "site": "site settings: nothing about visitors",
+    "api_key": "key hashes and scopes: nothing about visitors",
+    "webhook_endpoint": "receiver URLs and secrets: nothing about visitors",
+    "periodic_run": "when retention last ran: nothing about visitors",
+}
