@@ -6,6 +6,7 @@ from widget_server.db import db
 from widget_server.models import WebSession, isoformat, utcnow
 from widget_server.privacy.inventory import IDENTITIES, MENTIONS
 from widget_server.privacy.mentions import mentioning
+from widget_server.sessions import rollup
 from widget_server.webhooks import enqueue
 from widget_server.webhooks.tables import ERASED, WebhookDelivery
 
@@ -42,6 +43,10 @@ def erase(site_id: int, identity: str, value: str) -> list[str]:
     found = db.session.scalars(selected.execution_options(populate_existing=True)).all()
     references = [session.correlation_id for session in found]
     _redact(site_id, [getattr(session, name) for session in found for name in MENTIONS])
+    # The funnel counts those days again without them, and its device sketch forgets them.
+    days = {session.created_at.date(): session.created_at for session in found}
+    for moment in days.values():
+        rollup.forget(site_id, moment)
     db.session.execute(
         sa.delete(WebSession)
         .where(WebSession.id.in_([session.id for session in found]))

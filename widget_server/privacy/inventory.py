@@ -46,4 +46,8 @@ TABLES = {
     "api_key": "key hashes and scopes: nothing about visitors",
     "webhook_endpoint": "receiver URLs and secrets: nothing about visitors",
     "periodic_run": "when retention last ran: nothing about visitors",
+    "funnel_day": "a day's device count as a HyperLogLog sketch: hashes, no id to erase",
+    "funnel_cell": "a day's counts per campaign, page and referrer: no person in them",
+    "dashboard_user": "site owners' accounts (email, password hash): not visitors",
+    "site_member": "which account sees which site: not visitors",
 }

@@ -10,7 +10,8 @@ from privacy_support import click_from, dump
 from webhooks_support import add_endpoint, deliveries, run_once
 
 from widget_server.db import db
-from widget_server.models import WebSession, utcnow
+from widget_server.models import Site, WebSession, utcnow
+from widget_server.sessions import rollup
 from widget_server.webhooks import endpoints
 from widget_server.webhooks.tables import ERASED, WebhookEvent
 
@@ -165,3 +166,17 @@ def test_erasure_needs_the_scope_and_stays_in_the_site(app, client, site, keys, 
     answer = client.post(ERASURES, json={"device_id": DEVICE}, headers=stranger)
     assert answer.get_json()["data"] == {"erased": []}
     assert client.get(f"{ATTRIBUTION}/{reference}", headers=keys["privacy"]).status_code == 200
+
+
+def test_erasure_makes_the_funnel_count_the_day_again_without_them(app, client, site, keys):
+    clicked(client, site, DEVICE, ADDRESS)
+    clicked(client, site, OTHER_DEVICE, OTHER_ADDRESS)
+    with app.app_context():
+        site_id = db.session.scalar(sa.select(Site.id).filter_by(key=site))
+        today = utcnow().date()
+        assert sum(cell["sessions"] for cell in rollup.settle(site_id, today).cells.values()) == 2
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(rollup.FunnelDay)) == 1
+    client.post(ERASURES, json={"device_id": DEVICE}, headers=keys["privacy"])
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(rollup.FunnelDay)) == 0
+        assert sum(cell["sessions"] for cell in rollup.settle(site_id, today).cells.values()) == 1
