@@ -7,8 +7,9 @@ from widget_server.models import WebSession, isoformat, utcnow
 from widget_server.privacy.inventory import IDENTITIES, MENTIONS
 from widget_server.privacy.mentions import mentioning
 from widget_server.sessions import rollup
+from widget_server.sessions.retention import references_to
 from widget_server.webhooks import enqueue
-from widget_server.webhooks.tables import ERASED, WebhookDelivery
+from widget_server.webhooks.tables import ERASED, WebhookEvent
 
 
 def sessions_of(site_id: int, identity: str, value: str) -> sa.Select:
@@ -68,13 +69,18 @@ def _redact(site_id: int, values: list[str]) -> None:
     for event in events:
         reference = event.data.get("correlation_id") if isinstance(event.data, dict) else None
         event.data = {"correlation_id": reference, "erased": True}
-    # Every delivery of them is marked erased: neither the worker, `webhooks enable` nor
-    # `redeliver` sends it again, even one a worker holds right now (its claim is cleared, so
-    # that worker's outcome is not recorded). A receiver's answer may echo the body: cleared.
-    db.session.execute(
-        sa.update(WebhookDelivery)
-        .where(WebhookDelivery.event_id.in_([event.id for event in events]))
-        .values(state=ERASED, claimed_by=None, claimed_until=None, last_error=None)
-        .execution_options(synchronize_session=False)
-    )
+    # Every delivery of them, webhook or conversion, is marked erased: neither a worker nor
+    # enable or redeliver sends it again, even one a worker holds right now (its claim is
+    # cleared, so that worker's outcome is not recorded). A receiver's answer may echo the
+    # body: cleared too.
+    event_ids = [event.id for event in events]
+    for column in references_to(WebhookEvent.__table__):
+        table = column.table
+        values = {name: None for name in ("claimed_by", "claimed_until", "last_error")}
+        values["state"] = ERASED
+        db.session.execute(
+            sa.update(table)
+            .where(column.in_(event_ids))
+            .values({name: value for name, value in values.items() if name in table.c})
+        )
     db.session.flush()

@@ -26,6 +26,12 @@ SESSION_COLUMNS = {
     "profile_name": "personal",
     "message_id": "personal",
     "lead_type": "personal",
+    "consent": "personal",
+    "fbp": "personal",
+    "fbc": "personal",
+    "ga": "personal",
+    "lead_value": "personal",
+    "lead_currency": "personal",
 }
 # The columns a request may name a person by, as the API and the CLI call them.
 IDENTITIES = {
@@ -41,10 +47,12 @@ MENTIONS = ("correlation_id", "device_id", "whatsapp_id")
 TABLES = {
     "web_session": "the person's sessions: deleted",
     "webhook_event": "outbox bodies: those mentioning the person are redacted",
-    "webhook_delivery": "delivery log: last error cleared, unsent ones never sent",
+    "webhook_delivery": "delivery log: marked erased, never sent again, last error cleared",
     "site": "site settings: nothing about visitors",
     "api_key": "key hashes and scopes: nothing about visitors",
     "webhook_endpoint": "receiver URLs and secrets: nothing about visitors",
+    "conversion_delivery": "conversions queue: unsent ones never sent, last error cleared",
+    "conversion_destination": "ad platform accounts of the site: nothing about visitors",
     "periodic_run": "when retention last ran: nothing about visitors",
     "funnel_day": "a day's device count as a HyperLogLog sketch: hashes, no id to erase",
     "funnel_cell": "a day's counts per campaign, page and referrer: no person in them",

@@ -16,7 +16,7 @@ def purge_before(age: timedelta) -> dict[str, int]:
     cutoff = utcnow() - age
     old_events = select(WebhookEvent.id).where(WebhookEvent.created_at < cutoff)
     # Rows that point at an event (delivery attempts) go first, whatever table holds them.
-    for column in _references_to(table(WebhookEvent)):
+    for column in references_to(table(WebhookEvent)):
         db.session.execute(delete(column.table).where(column.in_(old_events)))
     events = db.session.execute(delete(WebhookEvent).where(WebhookEvent.created_at < cutoff))
     db.session.execute(delete(CorrelationConflict).where(CorrelationConflict.created_at < cutoff))
@@ -31,7 +31,8 @@ def purge_before(age: timedelta) -> dict[str, int]:
     return {"sessions": changed(sessions), "events": changed(events)}
 
 
-def _references_to(target: Table) -> list[Column[Any]]:
+def references_to(target: Table) -> list[Column[Any]]:
+    """Return every column, of any table, that points at target."""
     return [
         key.parent
         for other in db.metadata.tables.values()

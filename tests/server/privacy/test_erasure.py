@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 from api_support import bearer, other_site
+from conversions_support import Standin, add_destination, conversions
 from privacy_support import click_from, dump
 from webhooks_support import add_endpoint, deliveries, run_once
 
@@ -19,6 +20,7 @@ ATTRIBUTION = "/integrations/external/attribution"
 ERASURES = "/integrations/external/erasures"
 PHONE = "4915112345678"  # the WhatsApp id of a phone-number user is the number itself
 DEVICE, ADDRESS, NAME = "dev-ana-7f3a", "198.51.100.23", "Ana Example"
+FBP = "fb.1.1700000000000.424242"
 OTHER_DEVICE, OTHER_ADDRESS = "dev-bob-91c2", "192.0.2.55"
 
 
@@ -33,10 +35,16 @@ def move_back(app, hours, **where):
         db.session.commit()
 
 
-def clicked(client, site, device, address):
-    return click_from(
-        client, site, address, device_id=device, url="https://shop.example/?utm_source=ads"
-    )
+def clicked(client, site, device, address, **params):
+    url = "https://shop.example/?utm_source=ads&gclid=Gc1"
+    return click_from(client, site, address, device_id=device, url=url, **params)
+
+
+@pytest.fixture
+def standin():
+    standin = Standin()
+    yield standin
+    standin.stop()
 
 
 @pytest.fixture
@@ -48,13 +56,15 @@ def keys(site, make_key):
 
 
 def test_erasure_by_whatsapp_id_leaves_no_trace_and_sends_only_session_erased(
-    app, client, site, keys, receiver
+    app, client, site, keys, receiver, standin
 ):
     add_endpoint(app, site, receiver.url)
-    first = clicked(client, site, DEVICE, ADDRESS).get_json()["correlation_id"]
+    add_destination(app, site, "meta_messaging", standin.url)
+    cookies = {"consent": "granted", "fbp": FBP}
+    first = clicked(client, site, DEVICE, ADDRESS, **cookies).get_json()["correlation_id"]
     run_once(app)  # the first click's webhook is delivered before the erasure
     move_back(app, 13, correlation_id=first)
-    second = clicked(client, site, DEVICE, ADDRESS).get_json()["correlation_id"]
+    second = clicked(client, site, DEVICE, ADDRESS, **cookies).get_json()["correlation_id"]
     assert second != first  # a later visit: a new session of the same device
     body = {
         "correlation_id": first,
@@ -70,14 +80,15 @@ def test_erasure_by_whatsapp_id_leaves_no_trace_and_sends_only_session_erased(
     )
     other = clicked(client, site, OTHER_DEVICE, OTHER_ADDRESS).get_json()["correlation_id"]
     before = dump(app)
-    assert all(value in before for value in (PHONE, DEVICE, ADDRESS, NAME))
+    assert all(value in before for value in (PHONE, DEVICE, ADDRESS, NAME, FBP))
+    assert [row.state for row in conversions(app)] == ["pending"]  # the conversation's
 
     response = client.post(ERASURES, json={"whatsapp_id": PHONE}, headers=keys["privacy"])
 
     assert response.status_code == 200
     assert response.get_json()["data"] == {"erased": [first, second]}
     after = dump(app)
-    for value in (PHONE, DEVICE, ADDRESS, NAME, "wamid.1"):
+    for value in (PHONE, DEVICE, ADDRESS, NAME, FBP, "wamid.1"):
         assert value not in after, f"{value} is still in the database"
     assert other in after and OTHER_DEVICE in after and OTHER_ADDRESS in after
     for reference in (first, second):
@@ -97,6 +108,8 @@ def test_erasure_by_whatsapp_id_leaves_no_trace_and_sends_only_session_erased(
         assert value not in everything_sent
     states = {delivery.state for delivery in deliveries(app)}
     assert states == {"delivered", ERASED}
+    assert [row.state for row in conversions(app)] == [ERASED]
+    assert standin.received("meta") == []
 
 
 def test_an_erased_delivery_is_never_sent_again(app, client, site, keys, receiver):
