@@ -8,6 +8,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from widget_server.cli.output import CliError, emit, run
+from widget_server.sessions.retention import RETENTION
 from widget_server.webhooks import endpoints
 from widget_server.webhooks.tables import (
     DELIVERED,
@@ -123,13 +124,16 @@ def redeliver(delivery_id: int) -> None:
 @click.option("--once", is_flag=True, help="Deliver what is due, then exit.")
 @click.option("-v", "--verbose", is_flag=True, help="Log every delivery, not only failures.")
 def worker(once: bool, verbose: bool) -> None:
-    """Deliver webhooks until SIGINT or SIGTERM; run several on PostgreSQL to scale out."""
+    """Deliver webhooks until SIGINT or SIGTERM; run several on PostgreSQL to scale out.
+
+    Once a day one of the workers also applies each site's retention.
+    """
     logging.basicConfig(
         level=logging.INFO if verbose else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     try:
-        loop = Worker(current_app._get_current_object())  # type: ignore[attr-defined]
+        loop = Worker(current_app._get_current_object(), periodic=(RETENTION,))  # type: ignore[attr-defined]
     except ValueError as error:
         raise CliError(str(error)) from None
     for signum in (signal.SIGINT, signal.SIGTERM):

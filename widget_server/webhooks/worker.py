@@ -14,6 +14,7 @@ from limits import RateLimitItemPerSecond
 from widget_server.conversions.delivery import Conversions
 from widget_server.db import db
 from widget_server.webhooks import sender
+from widget_server.webhooks.periodic import Periodic, Schedule
 from widget_server.webhooks.queue import Job, Result, anything_due, claim, record
 from widget_server.webhooks.settings import Settings
 from widget_server.webhooks.transport import new_session
@@ -24,12 +25,14 @@ log = logging.getLogger("widget_server.webhooks")
 class Worker:
     """A loop that delivers webhooks and conversions until stopped; run several to scale out."""
 
-    def __init__(self, app: Flask, name: str | None = None):
+    def __init__(self, app: Flask, name: str | None = None, periodic: tuple[Periodic, ...] = ()):
         self.app = app
         self.settings = Settings.from_config(app.config)
         self.name = name or f"{socket.gethostname()}:{os.getpid()}"
         self.session = new_session(self.settings.allow_private)
         self.stopping = threading.Event()
+        # Jobs such as retention, handed in by the caller: they live in higher layers.
+        self.schedule = Schedule(periodic, self.name)
         # A send may start only while its lease outlasts the longest possible attempt.
         self.send_window = self.settings.lease_seconds - (
             self.settings.connect_timeout + self.settings.timeout + 2
@@ -45,6 +48,7 @@ class Worker:
         with self.app.app_context():
             while not self.stopping.is_set():
                 try:
+                    self.schedule.tick()
                     claimed = self.step() + self.conversions.step(self.name)
                 except (sa.exc.OperationalError, sa.exc.InterfaceError) as error:
                     log.warning("database unavailable, retrying in 1 s: %s", error.orig)
