@@ -13,6 +13,7 @@ API_KEYS = "WA_HANDOFF_ACTION_API_KEYS"
 METADATA_KEY = "WA_HANDOFF_METADATA_KEY"
 WHATSAPP_CHANNELS = "WA_HANDOFF_WHATSAPP_CHANNELS"
 TIMEOUT = "WA_HANDOFF_TIMEOUT"
+SHARE_CLIENT_DETAILS = "WA_HANDOFF_SHARE_CLIENT_DETAILS"
 # The action server's key was WA_HANDOFF_API_KEY, the name the channel's key went by too.
 RENAMED = {"WA_HANDOFF_API_KEY": API_KEYS}
 
@@ -34,6 +35,8 @@ class ActionSettings:
     # Input channels other than plugin.whatsapp whose senders are WhatsApp users (e.g. twilio).
     whatsapp_channels: tuple[str, ...] = ()
     timeout: float = 2.0
+    # Keep the visitor's IP address and user agent in the web_session slot of a fetched row.
+    share_client_details: bool = False
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] = os.environ) -> ActionSettings:
@@ -54,7 +57,13 @@ class ActionSettings:
                 raise ActionSettingsError(
                     f"{WHATSAPP_CHANNELS} must name input channels, got {name!r}"
                 )
+        share = environ.get(SHARE_CLIENT_DETAILS, "").strip().lower()
+        if share not in ("", "true", "false"):
+            raise ActionSettingsError(
+                f"{SHARE_CLIENT_DETAILS} must be true or false, got {share!r}"
+            )
         return cls(
+            share_client_details=share == "true",
             server_url=url.rstrip("/") or None,
             api_keys=keys,
             metadata_key=environ.get(METADATA_KEY, "").strip() or None,

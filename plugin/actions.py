@@ -119,7 +119,7 @@ class ActionAttributionSlots(Action):
         """Return SlotSet events for the slots the domain declares."""
         found, client = settings(), server()
         fetch = fetcher(tracker, client, found.whatsapp_channels) if client else None
-        slots = await slots_for_turn(tracker, fetch, found.metadata_key)
+        slots = await slots_for_turn(tracker, fetch, found.metadata_key, found.share_client_details)
         declared = domain.get("slots") or {}
         return [SlotSet(name, value) for name, value in slots.items() if name in declared]
 

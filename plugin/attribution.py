@@ -13,6 +13,7 @@ from rasa_sdk import Tracker
 import correlation_id
 from click_ids import CLICK_IDS, CTWA_CLID
 from plugin import prefill, seal
+from plugin.client_details import for_tracker
 from plugin.server import ServerRejected, ServerUnavailable
 
 logger = logging.getLogger(__name__)
@@ -125,13 +126,17 @@ def identity_slots(tracker: Tracker) -> dict[str, Any]:
 
 
 async def slots_for_turn(
-    tracker: Tracker, fetch: Fetch | None, metadata_key: str | None = None
+    tracker: Tracker,
+    fetch: Fetch | None,
+    metadata_key: str | None = None,
+    share_client_details: bool = False,
 ) -> dict[str, Any]:
     """Return the slots to set on this turn; empty when there is nothing new to set.
 
     The latest reference of the session counts, on the turn that carries it or on a later one
     when its slots are still missing (the widget server was down, or a fallback rewound that
-    turn). Its web session comes from the channel's sealed metadata, else from fetch.
+    turn). Its web session comes from the channel's sealed metadata (as the channel's
+    share_client_details left it), else from fetch (as share_client_details says).
     """
     slots = {**identity_slots(tracker), **referral_slots(tracker)}
     events = user_events(tracker) or [latest_user_event(tracker)]
@@ -151,6 +156,7 @@ async def slots_for_turn(
         if row is None:
             logger.warning("Reference %s is unknown to the widget server's sites.", reference)
             return slots
+        row = for_tracker(row, share_client_details)
     if row is None:
         return {**slots, "correlation_id": reference}
     return {**slots_from_row(row), WEB_SESSION: row, **slots}

@@ -16,6 +16,7 @@ from sanic.response import HTTPResponse
 
 import correlation_id
 from plugin import prefill, seal
+from plugin.client_details import for_tracker
 from plugin.server import WidgetServer
 from plugin.whatsapp.aliases import make_aliases
 from plugin.whatsapp.correlate import Correlator
@@ -145,13 +146,14 @@ class WhatsAppInput(InputChannel):
             reference, row = await self.correlator.link(inbound, candidates)
             metadata["correlation_id"] = reference or reading.reference
             if row is not None:
-                metadata["web_session"] = row
+                metadata["web_session"] = for_tracker(row, self.settings.share_client_details)
         elif referral := ad_referral(inbound.referral):
             # A chat opened from a click-to-WhatsApp ad: Meta sends the referral on its first
             # message only, and the server makes the ad's row (a new reference) once per message.
             reference, row = await self.correlator.refer(inbound, referral)
             if row is not None and reference:
-                metadata["correlation_id"], metadata["web_session"] = reference, row
+                metadata["correlation_id"] = reference
+                metadata["web_session"] = for_tracker(row, self.settings.share_client_details)
         if "correlation_id" in metadata and self.settings.metadata_key:
             key, message_id = self.settings.metadata_key, inbound.message_id
             metadata[seal.FIELD] = seal.seal(key, sender_id, message_id, metadata)

@@ -50,6 +50,8 @@ class Settings:
     reference_templates: tuple[str, ...] = ()
     # Shared with the action server (WA_HANDOFF_METADATA_KEY): seals the web session metadata.
     metadata_key: str | None = None
+    # Hand the bot the visitor's IP address and user agent too (by default it gets neither).
+    share_client_details: bool = False
 
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> Settings:
@@ -66,8 +68,12 @@ class Settings:
         values: dict[str, Any] = {
             name: str(value).strip()
             for name, value in credentials.items()
-            if value and name not in LISTS
+            if value and name not in (*LISTS, "share_client_details")
         }
+        share = credentials.get("share_client_details", False)
+        if share not in (True, False):
+            raise SettingsError(f"'{KEY}': share_client_details must be true or false")
+        values["share_client_details"] = share
         if not lists["server_api_key"]:
             raise SettingsError(
                 f"'{KEY}': missing setting(s) ['server_api_key'] in credentials.yml"

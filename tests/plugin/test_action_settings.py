@@ -65,3 +65,11 @@ def test_a_bad_url_is_named(url):
 def test_a_bad_channel_name_is_named():
     with pytest.raises(ActionSettingsError, match=r"^WA_HANDOFF_WHATSAPP_CHANNELS must name"):
         ActionSettings.from_environ({"WA_HANDOFF_WHATSAPP_CHANNELS": "twilio; rm -rf"})
+
+
+def test_client_details_are_kept_in_fetched_rows_only_when_asked():
+    assert ActionSettings.from_environ(GOOD).share_client_details is False
+    shared = {**GOOD, "WA_HANDOFF_SHARE_CLIENT_DETAILS": "True"}
+    assert ActionSettings.from_environ(shared).share_client_details is True
+    with pytest.raises(ActionSettingsError, match="WA_HANDOFF_SHARE_CLIENT_DETAILS must be true"):
+        ActionSettings.from_environ({**GOOD, "WA_HANDOFF_SHARE_CLIENT_DETAILS": "1"})

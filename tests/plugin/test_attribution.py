@@ -19,6 +19,8 @@ from plugin.prefill import DEFAULT_TEMPLATE
 from plugin.server import WidgetServer
 
 SEALED = {"correlation_id": "O-aB3dE9z", "web_session": ROW}
+# A row fetched from the widget server, as the tracker keeps it by default.
+TRACKED = {name: value for name, value in ROW.items() if name not in ("ip_address", "user_agent")}
 
 
 def turn(current, fetch=None, key=METADATA_KEY):
@@ -127,7 +129,7 @@ def test_a_later_turn_fills_the_slots_the_server_could_not_give_earlier():
     fetch = Fetches()
     later = turn(tracker("how much is it?", slots=slots, events=[earlier]), fetch)
     assert fetch.asked == ["O-aB3dE9z"]
-    assert (later["utm_campaign"], later["web_session"]) == ("spring", ROW)
+    assert (later["utm_campaign"], later["web_session"]) == ("spring", TRACKED)
 
 
 def test_slots_a_fallback_rewound_come_back_on_the_next_turn():
@@ -222,3 +224,15 @@ def test_a_payload_without_a_bsuid_gives_the_phone_as_the_user_id():
         "whatsapp_user_id": "15550001111",
         "whatsapp_phone": "15550001111",
     }
+
+
+def test_a_fetched_row_reaches_the_tracker_without_address_and_browser_unless_asked():
+    current = tracker("Reference: O-aB3dE9z")
+    kept = asyncio.run(slots_for_turn(current, Fetches(), METADATA_KEY))["web_session"]
+    assert kept == TRACKED
+    shared = asyncio.run(slots_for_turn(current, Fetches(), METADATA_KEY, True))["web_session"]
+    assert shared == ROW
+
+
+def test_a_sealed_row_is_taken_as_the_channel_shared_it():
+    assert turn(tracker("/greet", SEALED, key=METADATA_KEY))["web_session"] == ROW

@@ -149,6 +149,17 @@ def test_a_reference_is_linked_and_its_web_session_travels_in_metadata(widget_se
     assert session["correlation_id"] == reference
     assert session["parsed_params"]["utm_campaign"] == "spring"
     assert session["correlated_at"] is not None
+    assert "ip_address" not in session and "user_agent" not in session  # not asked for
+
+
+def test_the_visitors_address_and_browser_reach_the_bot_only_when_asked(widget_server):
+    reference = widget_server.click("https://shop.example/?utm_source=google")
+    sent = text(f"Reference: {reference} (Please send this message as is)", wa_id="15550003334")
+    whatsapp = channel(widget_server.url, widget_server.api_key, share_client_details=True)
+    _, [message] = scenario(whatsapp, lambda url: [post(url, payload(value([sent])), SECRET)])
+    session = message.metadata["web_session"]
+    assert session["ip_address"] == "127.0.0.1"
+    assert session["user_agent"]
 
 
 def test_an_unknown_reference_reaches_rasa_without_a_web_session(widget_server):

@@ -44,6 +44,7 @@ def test_each_required_setting_is_named_when_missing(name):
         ({"reference_templates": "{reference} {reference}"}, "must hold {reference} once"),
         ({"server_api_key": " , "}, r"missing setting\(s\) \['server_api_key'\]"),
         ({"server_api_key": {"a": 1}}, "server_api_key must be a string or a list"),
+        ({"share_client_details": "yes"}, "share_client_details must be true or false"),
     ],
 )
 def test_malformed_settings_are_explained(change, complaint):
@@ -96,3 +97,9 @@ def test_rasa_run_stops_at_start_up_naming_the_bad_setting(model, tmp_path):
     )
     assert done.returncode != 0
     assert "missing setting(s) ['app_secret'] in credentials.yml" in done.stdout + done.stderr
+
+
+def test_client_details_are_shared_only_when_asked():
+    assert WhatsAppInput.from_credentials(GOOD).settings.share_client_details is False
+    shared = WhatsAppInput.from_credentials({**GOOD, "share_client_details": True})
+    assert shared.settings.share_client_details is True
