@@ -6,13 +6,14 @@ from wtforms import (
     EmailField,
     IntegerField,
     PasswordField,
+    SelectField,
     SelectMultipleField,
     StringField,
     TextAreaField,
     URLField,
     widgets,
 )
-from wtforms.validators import InputRequired, Length, NumberRange
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 
 class Checkboxes(SelectMultipleField):
@@ -41,6 +42,22 @@ class SiteForm(FlaskForm):
         "Reuse window (hours)", validators=[InputRequired(), NumberRange(1, 24 * 365)]
     )
     whatsapp_base_url = URLField("WhatsApp base URL", validators=[InputRequired()])
+    ip_policy = SelectField(
+        "Visitors' IP addresses",
+        choices=["full", "truncated", "none"],
+        validators=[InputRequired()],
+        description="full, truncated to the network (IPv4 /24, IPv6 /48), or none at all",
+    )
+    retention_days = IntegerField(
+        "Keep sessions for (days)",
+        validators=[Optional(), NumberRange(1, 36500)],
+        description="After their last activity; empty keeps them until erased",
+    )
+    private_params = StringField(
+        "More private URL parameters",
+        validators=[Length(max=2000)],
+        description="Comma-separated names removed from stored page URLs, beside email, phone, ...",
+    )
 
 
 class KeyForm(FlaskForm):

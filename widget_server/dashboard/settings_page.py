@@ -20,7 +20,7 @@ PREVIEW_REFERENCE = "O-aB3dE9z"
 def new_site() -> ResponseReturnValue:
     """Create a site; its creator becomes a member."""
     form = SiteForm(data={"message": DEFAULT_MESSAGE, "reuse_hours": 12,
-                          "whatsapp_base_url": "https://wa.me"})  # fmt: skip
+                          "whatsapp_base_url": "https://wa.me", "ip_policy": "full"})  # fmt: skip
     if form.validate_on_submit():
         try:
             site = create_site(**_fields(form))
@@ -70,9 +70,13 @@ def settings(key: str) -> ResponseReturnValue:
 def _current(site: Site) -> dict[str, Any]:
     return {"name": site.name, "whatsapp_number": site.whatsapp_number,
             "message": site.message_template, "reuse_hours": site.reuse_hours,
-            "whatsapp_base_url": site.whatsapp_base_url}  # fmt: skip
+            "whatsapp_base_url": site.whatsapp_base_url, "ip_policy": site.ip_policy,
+            "retention_days": site.retention_days,
+            "private_params": ", ".join(site.private_params.split())}  # fmt: skip
 
 
 def _fields(form: SiteForm) -> dict[str, Any]:
-    return {name: getattr(form, name).data for name in
-            ("name", "whatsapp_number", "message", "reuse_hours", "whatsapp_base_url")}  # fmt: skip
+    fields = {name: getattr(form, name).data for name in
+              ("name", "whatsapp_number", "message", "reuse_hours", "whatsapp_base_url",
+               "ip_policy", "retention_days")}  # fmt: skip
+    return {**fields, "private_params": form.private_params.data or ""}
