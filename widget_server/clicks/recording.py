@@ -12,6 +12,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.sql.elements import ColumnElement
 
 import correlation_id
+from widget_server.clicks.cleaning import trim_url
 from widget_server.clicks.click_limits import over_limit
 from widget_server.clicks.site_cache import CachedSite, site_cache
 from widget_server.clicks.write_turn import write_turn
@@ -107,6 +108,8 @@ def record_click(site_key: str, click: Click) -> Handoff:
     site = known_site(site_key)
     # Before anything is written or logged: the row and the webhook only see what is kept.
     click = replace(click, ip_address=apply_ip_policy(site.ip_policy, click.ip_address))
+    if site.private_params:
+        click = _without(click, site.private_params.split())
     if click.preview:
         count_click("preview")
         return Handoff(None, whatsapp_url(site, None))
@@ -128,6 +131,16 @@ def record_click(site_key: str, click: Click) -> Handoff:
         return Handoff(None, whatsapp_url(site, None))
     count_click(outcome)
     return Handoff(reference, whatsapp_url(site, reference))
+
+
+def _without(click: Click, names: list[str]) -> Click:
+    """Drop the site's own private parameters from the click's URLs, already trimmed of the rest."""
+    url, ref = click.click_url, click.referrer
+    return replace(
+        click,
+        click_url=trim_url(url, names) if url else url,
+        referrer=trim_url(ref, names) if ref else ref,
+    )
 
 
 def known_site(site_key: str) -> CachedSite:

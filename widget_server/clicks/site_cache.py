@@ -21,6 +21,7 @@ LOAD = select(
     Site.message_template,
     Site.reuse_hours,
     Site.ip_policy,
+    Site.private_params,
     Site.click_limit_client,
     Site.click_limit_site,
 ).where(Site.key == bindparam("key"))
@@ -37,6 +38,7 @@ class CachedSite:
     message_template: str
     reuse_hours: int
     ip_policy: str
+    private_params: str
     client_limits: tuple[RateLimitItem, ...]
     site_limits: tuple[RateLimitItem, ...]
 
