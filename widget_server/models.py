@@ -225,7 +225,7 @@ class WriteProbe(Model):
     written_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
-class PeriodicRun(db.Model):
+class PeriodicRun(Model):
     """When a periodic job (such as retention) last started: one row per job, shared by workers."""
 
     name: Mapped[str] = mapped_column(String(64), primary_key=True)

@@ -167,7 +167,7 @@ REFERRAL = {
 }
 # What erasure and export name a person by: the widget's device id, or the WhatsApp id.
 DEVICE_ID = {"type": "string", "pattern": "^[\\x21-\\x7e]{1,128}$"}
-WHATSAPP_ID = {"type": "string", "pattern": "^[\\x21-\\x7e]{1,64}$"}
+WHATSAPP_ID = {"type": "string", "pattern": "^[\\x21-\\x7e]{1,135}$"}
 ERASURE = {
     "oneOf": [
         {"type": "object", "additionalProperties": False, "required": [name],

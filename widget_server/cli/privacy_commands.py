@@ -1,6 +1,8 @@
 """`flask privacy`: erase or export everything held about a person, as the API does."""
 
 import json
+from collections.abc import Callable
+from typing import Any
 
 import click
 from flask.cli import AppGroup
@@ -16,7 +18,7 @@ def privacy() -> None:
     """Erase or export a person's data on request."""
 
 
-def _person(command):
+def _person(command: Callable[..., Any]) -> Callable[..., Any]:
     """Add the options naming a site and one person in it."""
     options = [
         click.option("--site", "site_key", required=True, help="The site key."),
@@ -29,7 +31,9 @@ def _person(command):
     return command
 
 
-def _identity(correlation_id, device_id, whatsapp_id) -> tuple[str, str]:
+def _identity(
+    correlation_id: str | None, device_id: str | None, whatsapp_id: str | None
+) -> tuple[str, str]:
     given = {"correlation_id": correlation_id, "device_id": device_id, "whatsapp_id": whatsapp_id}
     return run(identity, given)
 
@@ -37,7 +41,13 @@ def _identity(correlation_id, device_id, whatsapp_id) -> tuple[str, str]:
 @privacy.command("erase")
 @_person
 @click.option("--json", "as_json", is_flag=True, help="Print the erased IDs as JSON.")
-def erase(site_key, correlation_id, device_id, whatsapp_id, as_json: bool) -> None:
+def erase(
+    site_key: str,
+    correlation_id: str | None,
+    device_id: str | None,
+    whatsapp_id: str | None,
+    as_json: bool,
+) -> None:
     """Erase the sessions and redact every webhook about them; `session.erased` is sent."""
     identity, value = _identity(correlation_id, device_id, whatsapp_id)
     site = run(find_site, site_key)
@@ -48,7 +58,9 @@ def erase(site_key, correlation_id, device_id, whatsapp_id, as_json: bool) -> No
 
 @privacy.command("export")
 @_person
-def export_(site_key, correlation_id, device_id, whatsapp_id) -> None:
+def export_(
+    site_key: str, correlation_id: str | None, device_id: str | None, whatsapp_id: str | None
+) -> None:
     """Print everything held about the person as one JSON object."""
     identity, value = _identity(correlation_id, device_id, whatsapp_id)
     site = run(find_site, site_key)

@@ -77,6 +77,8 @@ class SiteCache:
                 row.whatsapp_base_url,
                 row.message_template,
                 row.reuse_hours,
+                row.ip_policy,
+                row.private_params,
                 tuple(parse_many(row.click_limit_client or self.defaults[0])),
                 tuple(parse_many(row.click_limit_site or self.defaults[1])),
             )

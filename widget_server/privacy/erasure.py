@@ -2,7 +2,7 @@
 
 import sqlalchemy as sa
 
-from widget_server.db import db
+from widget_server.db import changed, db, table
 from widget_server.models import WebSession, isoformat, utcnow
 from widget_server.privacy.inventory import IDENTITIES, MENTIONS
 from widget_server.privacy.mentions import mentioning
@@ -38,7 +38,7 @@ def erase(site_id: int, identity: str, value: str) -> list[str]:
         .values(click_count=WebSession.click_count)
         .execution_options(synchronize_session=False)
     )
-    if not db.session.execute(locked).rowcount:
+    if not changed(db.session.execute(locked)):
         db.session.rollback()
         return []
     found = db.session.scalars(selected.execution_options(populate_existing=True)).all()
@@ -74,13 +74,13 @@ def _redact(site_id: int, values: list[str]) -> None:
     # cleared, so that worker's outcome is not recorded). A receiver's answer may echo the
     # body: cleared too.
     event_ids = [event.id for event in events]
-    for column in references_to(WebhookEvent.__table__):
-        table = column.table
-        values = {name: None for name in ("claimed_by", "claimed_until", "last_error")}
-        values["state"] = ERASED
+    for column in references_to(table(WebhookEvent)):
+        target = column.table
+        cleared: dict[str, str | None] = {"state": ERASED}
+        cleared.update(claimed_by=None, claimed_until=None, last_error=None)
         db.session.execute(
-            sa.update(table)
+            sa.update(target)
             .where(column.in_(event_ids))
-            .values({name: value for name, value in values.items() if name in table.c})
+            .values({name: value for name, value in cleared.items() if name in target.c})
         )
     db.session.flush()

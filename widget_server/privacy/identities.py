@@ -9,7 +9,7 @@ from widget_server.errors import OperatorError
 
 NAMES = ("correlation_id", "device_id", "whatsapp_id")
 # Phone-number ids are digits; business-scoped user ids have other shapes: a lookup takes any.
-WHATSAPP_ID = re.compile(r"[\x21-\x7e]{1,64}")
+WHATSAPP_ID = re.compile(r"[\x21-\x7e]{1,135}")
 
 
 class InvalidIdentity(OperatorError):
@@ -30,5 +30,5 @@ def identity(given: dict[str, Any], names: tuple[str, ...] = NAMES) -> tuple[str
     if name == "device_id" and clean_device_id(value) is None:
         raise InvalidIdentity(f"device_id must be 1 to {MAX_DEVICE_ID} visible ASCII characters")
     if name == "whatsapp_id" and not WHATSAPP_ID.fullmatch(value):
-        raise InvalidIdentity("whatsapp_id must be 1 to 64 visible ASCII characters")
+        raise InvalidIdentity("whatsapp_id must be 1 to 135 visible ASCII characters")
     return name, value

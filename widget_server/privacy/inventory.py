@@ -23,6 +23,7 @@ SESSION_COLUMNS = {
     "user_agent": "personal",
     "correlated_at": "personal",
     "whatsapp_id": "personal",
+    "whatsapp_phone": "personal",
     "profile_name": "personal",
     "message_id": "personal",
     "lead_type": "personal",
@@ -37,12 +38,13 @@ SESSION_COLUMNS = {
 IDENTITIES = {
     "correlation_id": (WebSession.correlation_id,),
     "device_id": (WebSession.device_id,),
-    "whatsapp_id": (WebSession.whatsapp_id,),
+    # The user id (a BSUID, or the phone) or the phone: a person is asked for by either.
+    "whatsapp_id": (WebSession.whatsapp_id, WebSession.whatsapp_phone),
 }
 # Values that single out the person in outbox bodies: there a body mentioning one is redacted.
 # The IP address is not among them: another visitor may share it, and every body that holds
 # an erased session's address also names its correlation ID.
-MENTIONS = ("correlation_id", "device_id", "whatsapp_id")
+MENTIONS = ("correlation_id", "device_id", "whatsapp_id", "whatsapp_phone")
 # Every table, and what erasure does with it.
 TABLES = {
     "web_session": "the person's sessions: deleted",

@@ -51,7 +51,11 @@ def apply_retention() -> dict[str, Any]:
         .where(Site.retention_days.is_not(None))
         .order_by(Site.id)
     ).all()
-    return {key: purge_before(timedelta(days=days), site_id) for site_id, key, days in sites}
+    return {
+        key: purge_before(timedelta(days=days), site_id)
+        for site_id, key, days in sites
+        if days is not None
+    }
 
 
 # Run by the webhook workers, one of them a day: retention needs no cron.

@@ -9,11 +9,10 @@ from datetime import timedelta
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
-from widget_server.db import db
+from widget_server.db import changed, db
 from widget_server.models import PeriodicRun, utcnow
 
 log = logging.getLogger("widget_server.periodic")
-_INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 
 
 @dataclass(frozen=True)
@@ -28,19 +27,22 @@ class Periodic:
 def claim(name: str, every: timedelta, owner: str) -> bool:
     """Start the period of job name for owner, unless a worker started it less than every ago."""
     now = utcnow()
-    insert = _INSERTS[db.session.get_bind().dialect.name](PeriodicRun)
-    db.session.execute(insert.values(name=name).on_conflict_do_nothing(index_elements=["name"]))
+    dialect = db.session.get_bind().dialect.name
+    first = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(PeriodicRun)
+    db.session.execute(first.values(name=name).on_conflict_do_nothing(index_elements=["name"]))
     # A compare-and-set: of several workers asking at once, the one whose UPDATE lands first
     # moves started_at, and the condition no longer holds for the others.
-    started = db.session.execute(
-        sa.update(PeriodicRun)
-        .where(
-            PeriodicRun.name == name,
-            sa.or_(PeriodicRun.started_at.is_(None), PeriodicRun.started_at <= now - every),
+    started = changed(
+        db.session.execute(
+            sa.update(PeriodicRun)
+            .where(
+                PeriodicRun.name == name,
+                sa.or_(PeriodicRun.started_at.is_(None), PeriodicRun.started_at <= now - every),
+            )
+            .values(started_at=now, started_by=owner)
+            .execution_options(synchronize_session=False)
         )
-        .values(started_at=now, started_by=owner)
-        .execution_options(synchronize_session=False)
-    ).rowcount
+    )
     db.session.commit()
     return started == 1
 

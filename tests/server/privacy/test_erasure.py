@@ -18,7 +18,8 @@ from widget_server.webhooks.tables import ERASED, WebhookEvent
 
 ATTRIBUTION = "/integrations/external/attribution"
 ERASURES = "/integrations/external/erasures"
-PHONE = "4915112345678"  # the WhatsApp id of a phone-number user is the number itself
+PHONE = "4915112345678"
+BSUID = "US.13491208655302741918"  # the business-scoped user id Meta sends beside the phone
 DEVICE, ADDRESS, NAME = "dev-ana-7f3a", "198.51.100.23", "Ana Example"
 FBP = "fb.1.1700000000000.424242"
 OTHER_DEVICE, OTHER_ADDRESS = "dev-bob-91c2", "192.0.2.55"
@@ -68,7 +69,8 @@ def test_erasure_by_whatsapp_id_leaves_no_trace_and_sends_only_session_erased(
     assert second != first  # a later visit: a new session of the same device
     body = {
         "correlation_id": first,
-        "whatsapp_id": PHONE,
+        "whatsapp_id": BSUID,
+        "whatsapp_phone": PHONE,
         "message_id": "wamid.1",
         "profile_name": NAME,
     }
@@ -80,7 +82,7 @@ def test_erasure_by_whatsapp_id_leaves_no_trace_and_sends_only_session_erased(
     )
     other = clicked(client, site, OTHER_DEVICE, OTHER_ADDRESS).get_json()["correlation_id"]
     before = dump(app)
-    assert all(value in before for value in (PHONE, DEVICE, ADDRESS, NAME, FBP))
+    assert all(value in before for value in (PHONE, BSUID, DEVICE, ADDRESS, NAME, FBP))
     assert [row.state for row in conversions(app)] == ["pending"]  # the conversation's
 
     response = client.post(ERASURES, json={"whatsapp_id": PHONE}, headers=keys["privacy"])
@@ -88,7 +90,7 @@ def test_erasure_by_whatsapp_id_leaves_no_trace_and_sends_only_session_erased(
     assert response.status_code == 200
     assert response.get_json()["data"] == {"erased": [first, second]}
     after = dump(app)
-    for value in (PHONE, DEVICE, ADDRESS, NAME, FBP, "wamid.1"):
+    for value in (PHONE, BSUID, DEVICE, ADDRESS, NAME, FBP, "wamid.1"):
         assert value not in after, f"{value} is still in the database"
     assert other in after and OTHER_DEVICE in after and OTHER_ADDRESS in after
     for reference in (first, second):
@@ -104,7 +106,7 @@ def test_erasure_by_whatsapp_id_leaves_no_trace_and_sends_only_session_erased(
     erased = [event["data"] for event in sent if event["event_type"] == "session.erased"]
     assert all(set(data) == {"correlation_id", "erased_at"} for data in erased)
     everything_sent = "".join(body.decode() for _, body in receiver.received[received_before:])
-    for value in (PHONE, DEVICE, ADDRESS, NAME):
+    for value in (PHONE, BSUID, DEVICE, ADDRESS, NAME):
         assert value not in everything_sent
     states = {delivery.state for delivery in deliveries(app)}
     assert states == {"delivered", ERASED}
@@ -156,7 +158,7 @@ def test_erasure_by_device_id_and_of_nobody(app, client, site, keys):
         ({"device_id": None}, "give exactly one of device_id, whatsapp_id"),
         ({"device_id": 7}, "device_id must be a string"),
         ({"device_id": "has space"}, "device_id must be 1 to 128 visible ASCII characters"),
-        ({"whatsapp_id": "x" * 65}, "whatsapp_id must be 1 to 64 visible ASCII characters"),
+        ({"whatsapp_id": "x" * 136}, "whatsapp_id must be 1 to 135 visible ASCII characters"),
         (
             {"correlation_id": "O-aB3dE9z"},
             "unknown field 'correlation_id'; allowed fields: device_id, whatsapp_id",
