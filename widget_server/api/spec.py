@@ -190,7 +190,7 @@ ERASED = {
 EXPORT = {
     "type": "object",
     "additionalProperties": False,
-    "required": ["sessions", "webhook_events"],
+    "required": ["sessions", "correlation_conflicts", "webhook_events"],
     "properties": {
         "sessions": {
             "type": "array",
@@ -200,6 +200,11 @@ EXPORT = {
                 "required": ["correlation_id", "device_id", "ip_address", "whatsapp_id"],
                 "properties": {"correlation_id": ID},
             },
+        },
+        "correlation_conflicts": {
+            "type": "array",
+            "description": "Messages refused because another sender had linked the reference",
+            "items": {"type": "object"},
         },
         "webhook_events": {
             "type": "array",

@@ -44,9 +44,12 @@ class SiteForm(FlaskForm):
     whatsapp_base_url = URLField("WhatsApp base URL", validators=[InputRequired()])
     ip_policy = SelectField(
         "Visitors' IP addresses",
-        choices=["full", "truncated", "none"],
+        choices=[
+            ("full", "Keep them in full"),
+            ("truncated", "Keep only the network (IPv4 /24, IPv6 /48)"),
+            ("none", "Keep none"),
+        ],
         validators=[InputRequired()],
-        description="full, truncated to the network (IPv4 /24, IPv6 /48), or none at all",
     )
     retention_days = IntegerField(
         "Keep sessions for (days)",

@@ -1,9 +1,11 @@
 """Erase people on request: their sessions, and every outbox body and delivery mentioning them."""
 
+from collections.abc import Sequence
+
 import sqlalchemy as sa
 
 from widget_server.db import changed, db, table
-from widget_server.models import WebSession, isoformat, utcnow
+from widget_server.models import CorrelationConflict, WebSession, isoformat, utcnow
 from widget_server.privacy.inventory import IDENTITIES, MENTIONS
 from widget_server.privacy.mentions import mentioning
 from widget_server.sessions import rollup
@@ -38,11 +40,20 @@ def erase(site_id: int, identity: str, value: str) -> list[str]:
         .values(click_count=WebSession.click_count)
         .execution_options(synchronize_session=False)
     )
+    asked = [value] if identity == "whatsapp_id" else []
     if not changed(db.session.execute(locked)):
-        db.session.rollback()
+        # Someone refused as a second sender of another's reference has no session, only this.
+        db.session.execute(sa.delete(CorrelationConflict).where(_conflicts(site_id, [], asked)))
+        db.session.commit()
         return []
     found = db.session.scalars(selected.execution_options(populate_existing=True)).all()
     references = [session.correlation_id for session in found]
+    senders = asked + [
+        number for session in found for number in (session.whatsapp_id, session.whatsapp_phone)
+    ]
+    db.session.execute(
+        sa.delete(CorrelationConflict).where(_conflicts(site_id, references, senders))
+    )
     _redact(site_id, [getattr(session, name) for session in found for name in MENTIONS])
     # The funnel counts those days again without them, and its device sketch forgets them.
     days = {session.created_at.date(): session.created_at for session in found}
@@ -59,6 +70,33 @@ def erase(site_id: int, identity: str, value: str) -> list[str]:
         enqueue(site_id, "session.erased", {"correlation_id": reference, "erased_at": erased_at})
     db.session.commit()
     return references
+
+
+def conflicts_of(site_id: int, sessions: list[WebSession], asked: list[str]) -> sa.Select:
+    """Select the refused correlations about sessions, or by the WhatsApp ids asked for."""
+    references = [session.correlation_id for session in sessions]
+    senders = asked + [
+        number for session in sessions for number in (session.whatsapp_id, session.whatsapp_phone)
+    ]
+    return (
+        sa.select(CorrelationConflict)
+        .where(_conflicts(site_id, references, senders))
+        .order_by(CorrelationConflict.id)
+    )
+
+
+def _conflicts(
+    site_id: int, references: list[str], senders: Sequence[str | None]
+) -> sa.ColumnElement[bool]:
+    """The site's refused correlations of these references or by these senders."""
+    numbers = [sender for sender in senders if sender]
+    return sa.and_(
+        CorrelationConflict.site_id == site_id,
+        sa.or_(
+            CorrelationConflict.correlation_id.in_(references),
+            CorrelationConflict.whatsapp_id.in_(numbers),
+        ),
+    )
 
 
 def _redact(site_id: int, values: list[str]) -> None:

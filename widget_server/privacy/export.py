@@ -8,7 +8,7 @@ from sqlalchemy.orm import selectinload
 
 from widget_server.db import db
 from widget_server.models import WebSession, isoformat
-from widget_server.privacy.erasure import sessions_of
+from widget_server.privacy.erasure import conflicts_of, sessions_of
 from widget_server.privacy.inventory import MENTIONS, SESSION_COLUMNS
 from widget_server.privacy.mentions import mentioning
 from widget_server.webhooks.tables import WebhookDelivery
@@ -35,8 +35,11 @@ def export(site_id: int, identity: str, value: str) -> dict[str, Any]:
                 "delivered_at": isoformat(delivery.delivered_at),
             }
         )
+    asked = [value] if identity == "whatsapp_id" else []
+    conflicts = db.session.scalars(conflicts_of(site_id, list(sessions), asked)).all()
     result = {
         "sessions": [_columns(session) for session in sessions],
+        "correlation_conflicts": [conflict.to_dict() for conflict in conflicts],
         "webhook_events": [
             {
                 "event_id": event.uid,

@@ -56,6 +56,7 @@ TABLES = {
     "conversion_delivery": "conversions queue: unsent ones never sent, last error cleared",
     "conversion_destination": "ad platform accounts of the site: nothing about visitors",
     "periodic_run": "when retention last ran: nothing about visitors",
+    "correlation_conflict": "refused second senders: deleted with the session or the sender",
     "write_probe": "when the readiness check last wrote: nothing about visitors",
     "funnel_day": "a day's device count as a HyperLogLog sketch: hashes, no id to erase",
     "funnel_cell": "a day's counts per campaign, page and referrer: no person in them",

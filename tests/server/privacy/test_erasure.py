@@ -189,9 +189,30 @@ def test_erasure_makes_the_funnel_count_the_day_again_without_them(app, client, 
     with app.app_context():
         site_id = db.session.scalar(sa.select(Site.id).filter_by(key=site))
         today = utcnow().date()
-        assert sum(cell["sessions"] for cell in rollup.settle(site_id, today).cells.values()) == 2
+        assert round(rollup.settle(site_id, today).devices.get_estimate()) == 2
         assert db.session.scalar(sa.select(sa.func.count()).select_from(rollup.FunnelDay)) == 1
     client.post(ERASURES, json={"device_id": DEVICE}, headers=keys["privacy"])
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(rollup.FunnelDay)) == 0
-        assert sum(cell["sessions"] for cell in rollup.settle(site_id, today).cells.values()) == 1
+        assert round(rollup.settle(site_id, today).devices.get_estimate()) == 1
+
+
+def test_a_refused_second_sender_is_erased_and_exported_by_their_own_id(app, client, site, keys):
+    reference = clicked(client, site, DEVICE, ADDRESS).get_json()["correlation_id"]
+    link = {"correlation_id": reference, "whatsapp_id": PHONE, "message_id": "wamid.1"}
+    correlations = "/integrations/external/correlations"
+    assert client.post(correlations, json=link, headers=keys["plugin"]).status_code == 200
+    other = {**link, "whatsapp_id": "15550009999", "message_id": "wamid.2"}
+    assert client.post(correlations, json=other, headers=keys["plugin"]).status_code == 409
+    exports = "/integrations/external/exports"
+    held = client.get(exports, query_string={"whatsapp_id": "15550009999"}, headers=keys["privacy"])
+    [conflict] = held.get_json()["data"]["correlation_conflicts"]
+    assert (conflict["correlation_id"], conflict["message_id"]) == (reference, "wamid.2")
+    assert "15550009999" in dump(app)
+    answer = client.post(ERASURES, json={"whatsapp_id": "15550009999"}, headers=keys["privacy"])
+    assert answer.get_json()["data"] == {"erased": []}  # no session of their own
+    assert "15550009999" not in dump(app)
+    assert client.get(f"{ATTRIBUTION}/{reference}", headers=keys["privacy"]).status_code == 200
+    client.post(correlations, json=other, headers=keys["plugin"])
+    client.post(ERASURES, json={"whatsapp_id": PHONE}, headers=keys["privacy"])
+    assert "15550009999" not in dump(app) and "wamid.2" not in dump(app)

@@ -55,10 +55,18 @@ def test_export_holds_every_column_and_every_webhook_about_the_person(client, pe
 
 def test_export_of_nobody_is_empty_and_other_sites_see_nothing(app, client, person, make_key):
     empty = client.get(EXPORTS, query_string={"device_id": "nobody"}, headers=person["key"])
-    assert empty.get_json()["data"] == {"sessions": [], "webhook_events": []}
+    assert empty.get_json()["data"] == {
+        "sessions": [],
+        "correlation_conflicts": [],
+        "webhook_events": [],
+    }
     stranger = bearer(make_key(other_site(app), "privacy:read"))
     theirs = client.get(EXPORTS, query_string={"whatsapp_id": PHONE}, headers=stranger)
-    assert theirs.get_json()["data"] == {"sessions": [], "webhook_events": []}
+    assert theirs.get_json()["data"] == {
+        "sessions": [],
+        "correlation_conflicts": [],
+        "webhook_events": [],
+    }
 
 
 @pytest.mark.parametrize(
