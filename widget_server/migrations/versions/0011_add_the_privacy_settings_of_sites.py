@@ -16,7 +16,7 @@ branch_labels = None
 depends_on = None
 
 
-def upgrade():
+def upgrade() -> None:
     with op.batch_alter_table('site', schema=None) as batch_op:
         batch_op.add_column(
             sa.Column('ip_policy', sa.String(length=9), server_default='full', nullable=False)
@@ -34,7 +34,7 @@ def upgrade():
     )
 
 
-def downgrade():
+def downgrade() -> None:
     op.drop_table('periodic_run')
     with op.batch_alter_table('site', schema=None) as batch_op:
         batch_op.drop_column('private_params')
