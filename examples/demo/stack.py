@@ -155,7 +155,7 @@ class Stack:
             "WA_HANDOFF_ACTION_API_KEYS": api_key,
             "WA_HANDOFF_METADATA_KEY": self.secrets["metadata"],
         }
-        actions = [str(BOT_BIN / "rasa"), "run", "actions", "--actions", "plugin.actions"]
+        actions = [str(BOT_BIN / "rasa"), "run", "actions", "--actions", "examples.bot.actions"]
         actions += ["--port", str(self.ports.actions)]
         self.supervisor.start("rasa-actions", actions, env, REPO)
         rasa = [str(BOT_BIN / "rasa"), "run", "--model", str(model), "--interface", "127.0.0.1"]

@@ -166,14 +166,13 @@ def test_a_google_click_that_becomes_a_sale_reaches_google_ga4_and_meta(demo, ch
     chromium_context.add_cookies([{"name": k, "value": v, "url": site} for k, v in cookies.items()])
     visited = visit(chromium_context, state["urls"], "?gclid=TeSt123&utm_source=google")
     reference = visited["reference"]
-    # As a CRM (or the bot) reports the sale.
-    answer = requests.patch(
-        f"{state['urls']['widget']}/integrations/external/attribution/{reference}",
-        json={"lead_type": "won", "value": 120, "currency": "EUR"},
-        headers={"Authorization": f"Bearer {state['api_key']}"},
-        timeout=10,
-    )
-    assert answer.status_code == 200, answer.text
+    # The visitor takes the offer in the chat: the example bot marks the lead won, 120 EUR.
+    chat = visited["chat"]
+    chat.fill("#composer", "I'll take it")
+    chat.click("#send")
+    confirmed = chat.locator(".msg.business .body", has_text="120 EUR")
+    confirmed.wait_for(timeout=60000)
+    assert "order" in confirmed.inner_text()
 
     [ingest] = received(state, "google", 1, reference)
     event = ingest["events"][0]
