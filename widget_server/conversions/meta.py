@@ -17,6 +17,20 @@ def request(options: dict, secrets: dict, event: dict) -> Request:
     return Request(url, {"data": [event], "access_token": secrets["access_token"]}, url)
 
 
+def event(event_name: str, facts: Facts, user: dict, custom: dict, **source: str | None) -> dict:
+    """Return one Conversions API event: the common fields, the source's own and custom_data."""
+    body: dict = {
+        "event_name": event_name,
+        "event_time": int(facts.event_time.timestamp()),
+        "event_id": facts.event_id,
+        **source,
+        "user_data": user,
+    }
+    if custom:
+        body["custom_data"] = custom
+    return body
+
+
 def custom_data(facts: Facts, event_name: str) -> dict | Skip:
     """Return the value and currency, or Skip for a Purchase that has none."""
     if facts.value is None or not facts.currency:

@@ -30,16 +30,14 @@ def build(
     user = {"whatsapp_business_account_id": options["waba_id"], "ctwa_clid": ctwa_clid}
     if allowed(options, facts) and (phones := meta.hashed_phone(options, facts)):
         user["ph"] = phones
-    event = {
-        "event_name": event_name,
-        "event_time": int(facts.event_time.timestamp()),
-        "event_id": facts.event_id,
-        "action_source": "business_messaging",
-        "messaging_channel": "whatsapp",
-        "user_data": user,
-    }
-    if custom:
-        event["custom_data"] = custom
+    event = meta.event(
+        event_name,
+        facts,
+        user,
+        custom,
+        action_source="business_messaging",
+        messaging_channel="whatsapp",
+    )
     return meta.request(options, secrets, event)
 
 

@@ -40,16 +40,9 @@ def build(
         user = {key: value for key, value in candidates.items() if value}
     if not user:
         return Skip("no identifier may be sent (consent denied or identifiers off)")
-    event = {
-        "event_name": event_name,
-        "event_time": int(facts.event_time.timestamp()),
-        "event_id": facts.event_id,
-        "action_source": "website",
-        "event_source_url": facts.click_url,
-        "user_data": user,
-    }
-    if custom:
-        event["custom_data"] = custom
+    event = meta.event(
+        event_name, facts, user, custom, action_source="website", event_source_url=facts.click_url
+    )
     return meta.request(options, secrets, event)
 
 
