@@ -200,11 +200,15 @@ Index("ix_web_session_site_lower_cid", WebSession.site_id, func.lower(WebSession
 class CorrelationConflict(Model):
     """A WhatsApp sender refused because another one had already linked the reference."""
 
+    # A session's page lists its refused senders.
+    __table_args__ = (Index("ix_correlation_conflict_site_reference", "site_id", "correlation_id"),)
+
     id: Mapped[int] = mapped_column(primary_key=True)
     site_id: Mapped[int] = mapped_column(ForeignKey("site.id"), index=True)
     # The reference, not a foreign key: purge and erasure delete sessions without looking here.
     correlation_id: Mapped[str] = mapped_column(String(9))
-    whatsapp_id: Mapped[str] = mapped_column(String(32))
+    # As long as web_session.whatsapp_id: a business-scoped user id takes up to 135 characters.
+    whatsapp_id: Mapped[str] = mapped_column(String(135))
     message_id: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

@@ -53,6 +53,17 @@ def test_a_second_sender_of_a_linked_reference_is_refused_and_recorded(app, clie
     assert link(client, plugin, reference, message_id="wamid.B").status_code == 200
 
 
+def test_a_refused_sender_with_the_longest_business_scoped_id_is_kept_in_full(
+    app, client, site, make_key
+):
+    plugin = bearer(make_key(site, "correlations:write"))
+    [reference] = seed(app, site, 1)
+    assert link(client, plugin, reference).status_code == 200
+    longest = "BR.ENT." + "a1" * 64
+    assert link(client, plugin, reference, whatsapp_id=longest).status_code == 409
+    assert [conflict["whatsapp_id"] for conflict in conflicts(app)] == [longest]
+
+
 def test_a_reference_older_than_the_link_window_is_not_linked(app, client, site, make_key):
     plugin = bearer(make_key(site, "correlations:write"))
     old = utcnow() - timedelta(hours=169)
