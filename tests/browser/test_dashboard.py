@@ -1,5 +1,6 @@
-"""The dashboard in real Chromium: a new owner sets a site up, sees its clicks, exports them;
-axe-core finds no serious or critical violation on any page; the keyboard alone gets around."""
+"""The dashboard in real Chromium: a new owner sets a site up, sees its clicks, exports them, and
+the senders refused a linked session; axe-core finds no serious or critical violation on any page;
+the keyboard alone gets around."""
 
 import csv
 import io
@@ -9,7 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from browsing import NUMBER, handoff_in_new_tab, open_widget, reference_in, serve_wsgi
+from browsing import NUMBER, PHONE, handoff_in_new_tab, open_widget, reference_in, serve_wsgi
 
 from examples.site.serve import ROOT, SiteServer
 from widget_server import create_app
@@ -20,6 +21,7 @@ from widget_server.models import utcnow
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 PASSWORD = "a browser's long password"
 EMAIL = "owner@shop.example"
+CORRELATIONS = "/integrations/external/correlations"
 
 
 @pytest.fixture(scope="module")
@@ -163,6 +165,53 @@ def test_no_serious_or_critical_accessibility_violation_on_any_page(server, new_
     page.goto(f"{server}/dashboard/sites/s_nope/")
     pages["not found"] = axe_violations(page)
     assert {name: found for name, found in pages.items() if found} == {}
+
+
+def refused_session(page, server) -> tuple[str, str]:
+    """Create a site whose one session is linked, then sent by a second sender; return both ids."""
+    key = create_site(page, "Refusals shop")
+    page.goto(f"{server}/dashboard/sites/{key}/keys")
+    page.get_by_label("correlations:write").check()
+    page.get_by_role("button", name="Create key").click()
+    plugin = {
+        "Authorization": "Bearer " + page.get_by_role("textbox", name="API key").input_value()
+    }
+    visitor = {"Accept": "application/json", "User-Agent": PHONE["user_agent"]}
+    click = page.request.get(f"{server}/c/{key}?device_id=dev-refused", headers=visitor)
+    reference = click.json()["correlation_id"]
+    for sender, message, status in [
+        ("15550001111", "wamid.A", 200),
+        ("15550002222", "wamid.X", 409),
+    ]:
+        body = {"correlation_id": reference, "whatsapp_id": sender, "message_id": message}
+        answer = page.request.post(f"{server}{CORRELATIONS}", data=body, headers=plugin)
+        assert answer.status == status, answer.text()
+    return key, reference
+
+
+def test_a_sessions_refused_sender_is_shown_accessibly_and_reached_by_keyboard(server, new_context):
+    page = new_context().new_page()
+    sign_in(page, server)
+    key, reference = refused_session(page, server)
+    page.goto(f"{server}/dashboard/sites/{key}/sessions")
+    row = page.get_by_role("row").filter(has=page.get_by_role("link", name=reference))
+    assert row.get_by_role("cell").last.inner_text() == "1"
+    found = {"sessions with a refusal": axe_violations(page)}
+    page.get_by_role("link", name=reference).focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"**/sessions/{reference}")
+    refused = page.get_by_role("region", name="Refused senders")
+    assert refused.get_by_role("cell", name="15550002222").is_visible()
+    assert refused.get_by_role("cell", name="wamid.X").is_visible()
+    found["session with a refusal"] = axe_violations(page)
+    assert {name: violations for name, violations in found.items() if violations} == {}
+    for _ in range(60):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.getAttribute('aria-label')") == "Refused senders":
+            break
+    else:
+        raise AssertionError("Tab never reached the refused senders")
+    assert page.evaluate("getComputedStyle(document.activeElement).outlineStyle") != "none"
 
 
 def test_the_keyboard_alone_signs_in_creates_a_site_and_copies_the_snippet(server, new_context):

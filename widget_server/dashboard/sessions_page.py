@@ -11,10 +11,13 @@ from widget_server.dashboard.destinations_page import conversions_of
 from widget_server.dashboard.routes import bp, site_of, sites_of_user
 from widget_server.db import db
 from widget_server.errors import ApiError
+from widget_server.sessions import conflicts
 from widget_server.sessions import rows as attribution
 from widget_server.webhooks.tables import WebhookDelivery, WebhookEvent
 
 PAGE = 50
+# A session's page lists this many of its refused senders, the newest.
+REFUSED_SHOWN = 100
 
 
 @bp.get("/sites/<key>/sessions")
@@ -30,13 +33,15 @@ def sessions(key: str) -> ResponseReturnValue:
         args["correlated"] = form["correlated"]
     if request.args.get("cursor"):
         args["cursor"] = request.args["cursor"]
-    context = {"site": site, "sites": sites_of_user(), "form": form, "rows": [], "next": None}
+    context = {"site": site, "sites": sites_of_user(), "form": form, "rows": [], "next": None,
+               "refused": {}}  # fmt: skip
     try:
         query = list_query.list_query(site.id, args)
     except ApiError as error:
         return render_template("dashboard/sessions.html", error=error.message, **context), 400
     rows, last = attribution.page(site.id, query.filters, query.limit, query.after)
     context["rows"] = rows
+    context["refused"] = conflicts.counts(site.id, [row.correlation_id for row in rows])
     if last is not None:
         context["next"] = {**form, "cursor": cursor.encode(site.id, query.filters, last)}
     return render_template("dashboard/sessions.html", error=None, **context)
@@ -44,7 +49,7 @@ def sessions(key: str) -> ResponseReturnValue:
 
 @bp.get("/sites/<key>/sessions/<reference>")
 def session_detail(key: str, reference: str) -> ResponseReturnValue:
-    """Show one session: its click, conversation, lead type and what was sent about it."""
+    """Show one session: its click, conversation, refused senders and what was sent about it."""
     site = site_of(key)
     if not correlation_id.is_valid(reference):
         abort(404)
@@ -59,6 +64,8 @@ def session_detail(key: str, reference: str) -> ResponseReturnValue:
         row=row,
         deliveries=deliveries_of(site.id, row.correlation_id),
         conversions=conversions_of(site.id, row.correlation_id),
+        refused=conflicts.recent(site.id, REFUSED_SHOWN, reference=row.correlation_id),
+        refused_shown=REFUSED_SHOWN,
     )
 
 
