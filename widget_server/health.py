@@ -33,7 +33,7 @@ def healthz() -> Response:
 def readyz() -> Response:
     """Answer 200 when the database commits a write, 503 otherwise: ready for clicks."""
     try:
-        with db.engine.connect() as connection, write_turn(connection):
+        with db.engine.connect() as connection, write_turn(connection, db.engine):
             insert = PROBE_UPSERT[connection.dialect.name]
             connection.execute(insert, {"id": 1, "written_at": utcnow()})
     except SQLAlchemyError as error:

@@ -2,7 +2,8 @@
 
 import re
 from collections.abc import Iterable
-from urllib.parse import parse_qsl, unquote_plus, urlsplit, urlunsplit
+from functools import lru_cache
+from urllib.parse import SplitResult, parse_qsl, unquote_plus, urlsplit, urlunsplit
 
 from click_ids import CLICK_IDS
 
@@ -81,20 +82,23 @@ def query_args(query_string: bytes) -> dict[str, str]:
 def clean_url(value: str | None) -> str | None:
     """Return value, trimmed, if it is a plausible http(s) URL of sane size, else None."""
     value = value.strip() if value else value
-    if not value or len(value) > MAX_URL or not _is_http_url(value):
+    if not value or len(value) > MAX_URL or _http_parts(value) is None:
         return None
     return value
 
 
-def _is_http_url(value: str) -> bool:
+def _http_parts(value: str) -> SplitResult | None:
+    """Split value if it is an http(s) URL with a host and no junk, else return None."""
     if _JUNK.search(value):
-        return False
+        return None
     try:
         parts = urlsplit(value)
         parts.port  # noqa: B018  (validates the port, which urlsplit leaves to this property)
     except ValueError:
-        return False
-    return parts.scheme.lower() in ("http", "https") and bool(parts.netloc)
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return None
+    return parts
 
 
 def clean_page_url(
@@ -106,12 +110,15 @@ def clean_page_url(
     the trimmed one (see trim_url), cut to its tracked parameters if it is still too long.
     """
     value = value.strip() if value else value
-    if not value or not _is_http_url(value):
+    parts = _http_parts(value) if value else None
+    if parts is None:
         return None, {}
-    params = attribution_params(value)
-    trimmed = trim_url(value, extra_names)
+    # Split once: the click link runs this on every click.
+    params = _attribution(parts.query)
+    extra = {name.lower() for name in extra_names}
+    trimmed = _trim(parts, extra)
     if len(trimmed) > MAX_STORED_URL:
-        trimmed = trim_url(value, extra_names, keep_only_tracked=True)
+        trimmed = _trim(parts, extra, keep_only_tracked=True)
     return clean_url(trimmed), params
 
 
@@ -121,8 +128,10 @@ def trim_url(url: str, extra_names: Iterable[str] = (), keep_only_tracked: bool 
     UTM parameters and click ids are always kept; extra_names (any case) are dropped as well,
     e.g. a site's own list. With keep_only_tracked, every other parameter goes too.
     """
-    parts = urlsplit(url)
-    extra = {name.lower() for name in extra_names}
+    return _trim(urlsplit(url), {name.lower() for name in extra_names}, keep_only_tracked)
+
+
+def _trim(parts: SplitResult, extra: set[str], keep_only_tracked: bool = False) -> str:
     kept = []
     for piece in parts.query.split("&"):
         name = unquote_plus(piece.partition("=")[0])
@@ -134,13 +143,19 @@ def trim_url(url: str, extra_names: Iterable[str] = (), keep_only_tracked: bool 
 
 
 def _is_personal(name: str, extra: set[str]) -> bool:
-    lowered = name.strip().lower()
-    words = _WORDS.findall(_CAMEL.sub("_", name.strip()).lower())
+    lowered, words = _words(name)
     return (
         lowered in extra
         or lowered in PERSONAL_WORDS
         or any(word in PERSONAL_WORDS or word in extra for word in words)
     )
+
+
+@lru_cache(maxsize=4096)  # pages repeat their parameter names; a bounded cache stays small
+def _words(name: str) -> tuple[str, tuple[str, ...]]:
+    """Return name lowercased, and its words (`accessToken` -> access, token)."""
+    stripped = name.strip()
+    return stripped.lower(), tuple(_WORDS.findall(_CAMEL.sub("_", stripped).lower()))
 
 
 def clean_referrer(value: str | None, extra_names: Iterable[str] = ()) -> str | None:
@@ -180,9 +195,10 @@ def clean_text(value: str | None, limit: int) -> str | None:
 
 def attribution_params(url: str | None) -> dict[str, str]:
     """Return every `utm_*` parameter and known click id in url's query, first value winning."""
-    if not url:
-        return {}
-    query = urlsplit(url).query
+    return _attribution(urlsplit(url).query) if url else {}
+
+
+def _attribution(query: str) -> dict[str, str]:
     if not query:
         return {}
     found: dict[str, str] = {}

@@ -3,6 +3,7 @@
 import re
 
 from flask import Blueprint, Response, current_app, jsonify, redirect, request
+from werkzeug.datastructures import Headers
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from widget_server.clicks.cleaning import (
@@ -35,12 +36,21 @@ def click(site_key: str) -> Response | WerkzeugResponse:
         raise ApiError(404, "unknown site")  # e.g. a NUL byte, which PostgreSQL would refuse
     handoff = record_click(site_key, _parse_click())
     response: Response | WerkzeugResponse
-    if request.accept_mimetypes.best_match(["text/html", "application/json"]) == "application/json":
+    if _wants_json():
         response = jsonify(correlation_id=handoff.correlation_id, whatsapp_url=handoff.whatsapp_url)
     else:
         response = redirect(handoff.whatsapp_url, 302)
     response.headers["Vary"] = "Accept"
     return response
+
+
+def _wants_json() -> bool:
+    # Most clicks are a browser's navigation, whose Accept names no JSON: skip parsing it.
+    if "json" not in request.headers.get("Accept", ""):
+        return False
+    return (
+        request.accept_mimetypes.best_match(["text/html", "application/json"]) == "application/json"
+    )
 
 
 @bp.route("/c/<site_key>", methods=["OPTIONS"])
@@ -67,8 +77,9 @@ def no_store(response: Response) -> Response:
 
 def _parse_click() -> Click:
     # Junk is dropped, never refused: a visitor must always reach WhatsApp.
+    headers = request.headers
     args = query_args(request.query_string)
-    user_agent = request.headers.get("User-Agent")
+    user_agent = headers.get("User-Agent")
     consent = clean_consent(args.get("consent"))
     # A visitor who said no leaves no browser id behind, whatever the request carried.
     cookies = {} if consent == "denied" else {
@@ -84,15 +95,15 @@ def _parse_click() -> Click:
         user_agent=clean_text(user_agent, MAX_USER_AGENT),
         ip_address=client_ip(
             request.remote_addr,
-            request.headers.get("X-Forwarded-For"),
+            headers.get("X-Forwarded-For"),
             current_app.config["TRUSTED_PROXIES"],  # an int since create_app
         ),
-        preview=request.method == "HEAD" or is_crawler(user_agent) or _is_prefetch(),
+        preview=request.method == "HEAD" or is_crawler(user_agent) or _is_prefetch(headers),
         consent=consent,
         **cookies,
     )
 
 
-def _is_prefetch() -> bool:
-    purpose = request.headers.get("Sec-Purpose") or request.headers.get("Purpose") or ""
+def _is_prefetch(headers: Headers) -> bool:
+    purpose = headers.get("Sec-Purpose") or headers.get("Purpose") or ""
     return "prefetch" in purpose.lower()

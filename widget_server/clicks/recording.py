@@ -6,71 +6,24 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import quote
 
-from sqlalchemy import Connection, String, bindparam, case, func, select, text, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.sql.elements import ColumnElement
 
 import correlation_id
 from widget_server.clicks.cleaning import trim_url
 from widget_server.clicks.click_limits import over_limit
+from widget_server.clicks.click_sql import BROWSER_IDS, Outbox, click_writer
 from widget_server.clicks.site_cache import CachedSite, site_cache
-from widget_server.clicks.write_turn import write_turn
-from widget_server.db import db, reason, table
+from widget_server.db import db, reason
 from widget_server.errors import ApiError
 from widget_server.metrics import count_click
-from widget_server.models import WebSession, isoformat, render_message, utcnow
+from widget_server.models import isoformat, render_message, utcnow
 from widget_server.privacy.ip_policy import apply_ip_policy
-from widget_server.webhooks import enqueue
+from widget_server.webhooks.tables import WebhookEvent
 
 log = logging.getLogger("widget_server.clicks")
 
 # Seven characters of 62 give 3.5e12 IDs: a second collision in a row means something else broke.
 ATTEMPTS = 5
-
-# Built once: the click path is hot, and composing statements costs more than running them.
-# The device's newest session, through the (site_id, device_id, created_at) index.
-NEWEST = (
-    select(WebSession.id, WebSession.correlation_id, WebSession.created_at)
-    .where(WebSession.site_id == bindparam("site"), WebSession.device_id == bindparam("device"))
-    .order_by(WebSession.created_at.desc())
-    .limit(1)
-)
-# PostgreSQL has no write turn: simultaneous first clicks of one device queue on this lock until
-# the first commits, so the next one finds its session. A transaction lock ends with the commit.
-LOCK_DEVICE = text("SELECT pg_advisory_xact_lock(:site, hashtext(:device))")
-SESSIONS = table(WebSession)
-_session = SESSIONS.c
-BROWSER_IDS = ("fbp", "fbc", "ga")
-
-
-def _latest(name: str) -> ColumnElement[Any]:
-    """The click's browser id, else the one kept; none at all once consent is denied."""
-    kept = func.coalesce(bindparam(name, type_=String()), _session[name])
-    return case((bindparam("consent") == "denied", None), else_=kept)
-
-
-# Counted in SQL so that concurrent clicks of one device are all counted. The latest click's
-# consent decides for the session: a later "denied" also forgets the browser ids.
-COUNT_CLICK = (
-    update(SESSIONS)
-    .where(_session.id == bindparam("session_id"))
-    .values(
-        click_count=_session.click_count + 1,
-        last_click_at=bindparam("clicked_at"),
-        consent=bindparam("consent"),
-        **{name: _latest(name) for name in BROWSER_IDS},
-    )
-    .returning(_session.click_count)
-)
-# A drawn ID that is already taken inserts nothing and returns no row: the caller draws again,
-# with no savepoint and no error to recover from.
-INSERT = {
-    name: dialect.insert(SESSIONS)
-    .on_conflict_do_nothing(index_elements=["correlation_id"])
-    .returning(SESSIONS.c.id)
-    for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
-}
 
 
 @dataclass(frozen=True)
@@ -122,7 +75,7 @@ def record_click(site_key: str, click: Click) -> Handoff:
     except Exception as error:  # whatever broke, the visitor must reach WhatsApp
         # Nothing is half-written: the transaction rolled back. The chat opens without a reference.
         count_click("failed_over")
-        if isinstance(error, SQLAlchemyError):
+        if isinstance(error, (SQLAlchemyError, db.engine.dialect.loaded_dbapi.Error)):
             log.warning(
                 "click on %s not recorded, sent on without a reference: %s", site.key, reason(error)
             )
@@ -158,44 +111,26 @@ def known_site(site_key: str) -> CachedSite:
 
 
 def _write(site: CachedSite, click: Click) -> tuple[str, str]:
-    now, params = utcnow(), click.params
+    now = utcnow()
     window = timedelta(hours=site.reuse_hours)
-    # One Core connection for the whole click: the ORM session would only add bookkeeping.
-    # On SQLite every other click waits for this turn, so the lookup below sees every session
-    # committed before it and the reuse decision cannot race: keep any other work out of it.
-    with db.engine.connect() as connection, write_turn(connection):  # commits all together
-        found = _newest(connection, site.id, click.device_id)
-        click_count: int | None = None
-        if found is not None and now - found.created_at < window:
-            values = {"session_id": found.session_id, "clicked_at": now, "consent": click.consent}
-            values.update((name, getattr(click, name)) for name in BROWSER_IDS)
-            # None if the session was purged since the lookup.
-            click_count = connection.execute(COUNT_CLICK, values).scalar()
-        if found is None or click_count is None:
-            reference = _issue(connection, site.id, click, params, now)
-            created_at, click_count, outcome = now, 1, "stored"
-        else:
-            reference, created_at, outcome = found.correlation_id, found.created_at, "reused"
-        data = _event(reference, click, params, click_count, created_at, now)
-        enqueue(site.id, "widget.click", data, connection)
-    return reference, outcome
-
-
-def _newest(connection: Connection, site_id: int, device_id: str | None) -> "_Found | None":
-    if device_id is None:
-        return None  # no device, nothing to reuse
-    values = {"site": site_id, "device": device_id}
-    if connection.dialect.name == "postgresql":
-        connection.execute(LOCK_DEVICE, values)
-    row = connection.execute(NEWEST, values).first()
-    return None if row is None else _Found(*row)
-
-
-@dataclass(frozen=True)
-class _Found:
-    session_id: int
-    correlation_id: str
-    created_at: datetime
+    for _ in range(ATTEMPTS):
+        # On SQLite every other click waits for this turn, and on PostgreSQL for the device's
+        # lock, so the lookup sees every session committed before it and the reuse decision
+        # cannot race: keep any other work out of it.
+        with click_writer(db.engine) as writer:  # commits all together
+            found = None if click.device_id is None else writer.newest(site.id, click.device_id)
+            if found is not None and now - found.created_at < window:
+                reference, outcome = found.correlation_id, "reused"
+                data = _event(reference, click, found.click_count + 1, found.created_at, now)
+                # False if the session was purged since the lookup: then draw a new one.
+                if writer.count(found.session_id, _browser(click), _outbox(site, data, now)):
+                    return reference, outcome
+                continue
+            reference = correlation_id.new_id()
+            data = _event(reference, click, 1, now, now)
+            if writer.issue(_session_row(site.id, reference, click, now), _outbox(site, data, now)):
+                return reference, "stored"
+    raise RuntimeError(f"no free correlation ID after {ATTEMPTS} draws")
 
 
 def whatsapp_url(site: CachedSite, reference: str | None) -> str:
@@ -206,44 +141,39 @@ def whatsapp_url(site: CachedSite, reference: str | None) -> str:
     return f"{base}?text={quote(render_message(site.message_template, reference), safe='')}"
 
 
-def _issue(
-    connection: Connection, site_id: int, click: Click, params: dict[str, str], now: datetime
-) -> str:
-    insert = INSERT[connection.dialect.name]
-    row = {
+def _browser(click: Click) -> dict[str, Any]:
+    return {"consent": click.consent, **{name: getattr(click, name) for name in BROWSER_IDS}}
+
+
+def _session_row(site_id: int, reference: str, click: Click, now: datetime) -> dict[str, Any]:
+    return {
         "site_id": site_id,
+        "correlation_id": reference,
         "device_id": click.device_id,
         "created_at": now,
         "last_click_at": now,
         "click_count": 1,
         "click_url": click.click_url,
         "referrer": click.referrer,
-        "parsed_params": params,
+        "parsed_params": click.params,
         "ip_address": click.ip_address,
         "user_agent": click.user_agent,
-        "consent": click.consent,
-        **{name: getattr(click, name) for name in BROWSER_IDS},
+        **_browser(click),
     }
-    for _ in range(ATTEMPTS):
-        reference = correlation_id.new_id()
-        if connection.execute(insert, {**row, "correlation_id": reference}).first() is not None:
-            return reference
-    raise RuntimeError(f"no free correlation ID after {ATTEMPTS} draws")
+
+
+def _outbox(site: CachedSite, data: dict[str, Any], now: datetime) -> Outbox:
+    return Outbox(WebhookEvent.new_uid(), site.id, data, now)
 
 
 def _event(
-    reference: str,
-    click: Click,
-    params: dict[str, str],
-    click_count: int,
-    created_at: datetime,
-    now: datetime,
+    reference: str, click: Click, click_count: int, created_at: datetime, now: datetime
 ) -> dict[str, Any]:
     return {
         "correlation_id": reference,
         "device_id": click.device_id,
         "click_url": click.click_url,
-        "parsed_params": params,
+        "parsed_params": click.params,
         "user_agent": click.user_agent,
         "ip_address": click.ip_address,
         "referrer": click.referrer,

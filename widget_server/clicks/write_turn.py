@@ -5,17 +5,26 @@ import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Protocol
 
-from sqlalchemy import Connection
+from sqlalchemy import Engine
 
 _THREADS = threading.Lock()
 _lock_files: dict[str, int] = {}  # database path -> this process's descriptor of its lock file
 
 
+class Transaction(Protocol):
+    """A connection's open transaction: SQLAlchemy's Connection or a driver's connection."""
+
+    def commit(self) -> None: ...
+
+    def rollback(self) -> None: ...
+
+
 @contextmanager
-def write_turn(connection: Connection) -> Iterator[None]:
+def write_turn(connection: Transaction, engine: Engine) -> Iterator[None]:
     """Run the rest of connection's transaction in the database's write turn; commit at the end."""
-    if connection.dialect.name != "sqlite":
+    if engine.dialect.name != "sqlite":
         with _ending(connection):
             yield
         return
@@ -24,12 +33,12 @@ def write_turn(connection: Connection) -> Iterator[None]:
     # pysqlite opens the transaction at the first INSERT or UPDATE, and that statement takes
     # SQLite's write lock before reading anything, so a writer outside these turns (the CLI,
     # the webhook worker) is waited for through busy_timeout, never raced.
-    with _THREADS, _process_turn(connection.engine.url.database), _ending(connection):
+    with _THREADS, _process_turn(engine.url.database), _ending(connection):
         yield
 
 
 @contextmanager
-def _ending(connection: Connection) -> Iterator[None]:
+def _ending(connection: Transaction) -> Iterator[None]:
     try:
         yield
     except BaseException:

@@ -13,6 +13,7 @@ from widget_server.dashboard import (  # noqa: F401
     users_page,
     webhooks_page,
 )
+from widget_server.dashboard.cookie_session import CookieSession
 from widget_server.dashboard.routes import bp, csrf, login_manager
 
 
@@ -23,6 +24,9 @@ def init_app(app: Flask) -> None:
     app.config["SESSION_COOKIE_HTTPONLY"] = True
     app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
     app.config["SESSION_COOKIE_SECURE"] = app.config["DASHBOARD_COOKIE_SECURE"]
+    # Only the dashboard reads its session: clicks and API calls never carry the cookie.
+    app.config["SESSION_COOKIE_PATH"] = "/dashboard"
+    app.session_interface = CookieSession()
     login_manager.init_app(app)
     csrf.init_app(app)
     app.register_blueprint(bp)

@@ -8,9 +8,9 @@ import sqlalchemy as sa
 from clicks_support import BROWSER, PAGE, click, events, reference, sessions
 
 import correlation_id
-from widget_server.clicks import recording
 from widget_server.db import db
 from widget_server.models import Site, WebSession
+from widget_server.webhooks.tables import WebhookEvent
 
 
 def test_click_redirects_to_whatsapp_with_a_fresh_reference(app, client, site):
@@ -203,10 +203,8 @@ def test_a_failure_after_a_redraw_leaves_no_trace(app, client, site, monkeypatch
     draws = iter([taken, "O-fresh01"])
     monkeypatch.setattr(correlation_id, "new_id", lambda: next(draws))
 
-    def broken(*args):
-        raise RuntimeError("outbox unavailable")
-
-    monkeypatch.setattr(recording, "enqueue", broken)
+    taken_uid = events(app)[0].uid  # the event insert fails on its unique uid, after the session's
+    monkeypatch.setattr(WebhookEvent, "new_uid", staticmethod(lambda: taken_uid))
     assert_plain_whatsapp(click(client, site, device_id="d2"))
     # The redraw did not commit the fresh session ahead of its outbox row.
     assert [row.correlation_id for row in sessions(app)] == [taken]
@@ -221,13 +219,11 @@ def test_endless_collisions_send_on_without_half_written_rows(app, client, site,
 
 
 @pytest.mark.parametrize("device", ["d1", "d2"], ids=["reused", "new"])
-def test_a_failing_enqueue_leaves_no_trace(app, client, site, monkeypatch, device):
+def test_a_failing_outbox_write_leaves_no_trace(app, client, site, monkeypatch, device):
     first = reference(click(client, site, device_id="d1"))
 
-    def broken(*args):
-        raise RuntimeError("outbox unavailable")
-
-    monkeypatch.setattr(recording, "enqueue", broken)
+    taken_uid = events(app)[0].uid  # the event insert fails on its unique uid, after the session's
+    monkeypatch.setattr(WebhookEvent, "new_uid", staticmethod(lambda: taken_uid))
     assert_plain_whatsapp(click(client, site, device_id=device))
     [row] = sessions(app)
     assert (row.correlation_id, row.click_count) == (first, 1)

@@ -47,13 +47,13 @@ def test_a_failed_write_rolls_back_and_frees_the_turn(app, site):
     with app.app_context():
         with db.engine.connect() as connection:
             try:
-                with write_turn.write_turn(connection):
+                with write_turn.write_turn(connection, db.engine):
                     connection.execute(sa.update(Site).values(name="Half-written"))
                     raise RuntimeError("broken")
             except RuntimeError:
                 pass
             assert not write_turn._THREADS.locked()
-            with write_turn.write_turn(connection):
+            with write_turn.write_turn(connection, db.engine):
                 connection.execute(sa.update(Site).values(reuse_hours=2))
         [(name, hours)] = db.session.execute(sa.select(Site.name, Site.reuse_hours)).all()
     assert (name, hours) == ("Shop", 2)

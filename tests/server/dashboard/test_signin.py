@@ -106,10 +106,10 @@ def test_successful_logins_do_not_use_up_the_allowance(dashboard, member):
 
 
 def test_a_login_starts_a_fresh_session(dashboard, member):
-    with dashboard.client.session_transaction() as session:
+    with dashboard.client.session_transaction("/dashboard/") as session:
         session["planted"] = "by an attacker"
     dashboard.login(member)
-    with dashboard.client.session_transaction() as session:
+    with dashboard.client.session_transaction("/dashboard/") as session:
         assert "planted" not in session
         assert session["_user_id"] != "1"  # the cookie names a token, not the row id
 
@@ -138,6 +138,18 @@ def test_the_login_cookie_is_http_only_same_site_lax_and_secure_by_default(datab
     [cookie] = [c for c in page.headers.getlist("Set-Cookie") if c.startswith("session=")]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
     assert ("Secure" in cookie) is secure
+    assert "Path=/dashboard" in cookie  # never sent with clicks or API calls
+
+
+def test_a_request_without_the_cookie_sets_none(dashboard, site):
+    for path in ("/healthz", f"/c/{site}", "/openapi.json"):
+        response = dashboard.client.get(path)
+        assert not [c for c in response.headers.getlist("Set-Cookie") if c.startswith("session=")]
+
+
+def test_a_forged_session_cookie_is_an_empty_session(dashboard):
+    dashboard.client.set_cookie("session", "eyJfdXNlcl9pZCI6IjEifQ.forged.sig", path="/dashboard")
+    assert dashboard.client.get("/dashboard/").location.startswith("/dashboard/login")
 
 
 def test_pages_carry_a_strict_content_security_policy(dashboard):
