@@ -60,7 +60,9 @@ def record_click(site_key: str, click: Click) -> Handoff:
     """Issue or reuse the device's correlation ID, enqueue `widget.click`, return the handoff."""
     site = known_site(site_key)
     # Before anything is written or logged: the row and the webhook only see what is kept.
-    click = replace(click, ip_address=apply_ip_policy(site.ip_policy, click.ip_address))
+    kept = apply_ip_policy(site.ip_policy, click.ip_address)
+    if kept != click.ip_address:
+        click = replace(click, ip_address=kept)
     if site.private_params:
         click = _without(click, site.private_params.split())
     if click.preview:
