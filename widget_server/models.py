@@ -4,10 +4,15 @@ import hashlib
 import hmac
 import secrets
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, func, types
+from sqlalchemy import JSON, Computed, ForeignKey, Index, String, Text, column, func, types
 from sqlalchemy.engine import Dialect
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.functions import FunctionElement
 
 from widget_server.db import Model
 
@@ -127,6 +132,53 @@ def _digest(plaintext: str) -> str:
     return hashlib.sha256(plaintext.encode()).hexdigest()
 
 
+class landing_cut(FunctionElement[str]):
+    """The URL up to its query or fragment, cut in SQL."""
+
+    type = Text()
+    inherit_cache = True
+
+
+class netloc_cut(FunctionElement[str]):
+    """What follows `://` up to the next slash, cut in SQL: a host, perhaps with a port."""
+
+    type = Text()
+    inherit_cache = True
+
+
+@compiles(landing_cut)
+def _landing_sql(element: landing_cut, compiler: SQLCompiler, **kw: Any) -> str:
+    [url] = element.clauses
+    if compiler.dialect.name == "postgresql":
+        cut = func.regexp_replace(url, "[?#].*$", "")
+    else:
+        cut = func.substr(
+            url, 1, func.min(func.instr(url + "?", "?"), func.instr(url + "#", "#")) - 1
+        )
+    return compiler.process(func.coalesce(cut, ""), **kw)
+
+
+@compiles(netloc_cut)
+def _netloc_sql(element: netloc_cut, compiler: SQLCompiler, **kw: Any) -> str:
+    [url] = element.clauses
+    if compiler.dialect.name == "postgresql":
+        cut = func.substring(url, "://([^/]*)")
+    else:
+        rest = func.substr(url, func.instr(url, "://") + 3)
+        cut = func.substr(rest, 1, func.instr(rest + "/", "/") - 1)
+    return compiler.process(func.coalesce(cut, ""), **kw)
+
+
+def _utm(name: str) -> ColumnElement[str]:
+    return func.coalesce(column("parsed_params", JSON)[name].as_string(), "")
+
+
+def _derived(expression: ColumnElement[str]) -> Mapped[str]:
+    # Written by the database with the row, and loaded only when asked for: no query of rows
+    # pays for them but the overview's counts.
+    return mapped_column(Text, Computed(expression, persisted=True), deferred=True)
+
+
 class WebSession(Model):
     """One correlation ID: the click that issued it and, later, the conversation it started."""
 
@@ -164,6 +216,13 @@ class WebSession(Model):
     ga: Mapped[str | None] = mapped_column(String(255))
     lead_value: Mapped[float | None]
     lead_currency: Mapped[str | None] = mapped_column(String(3))
+    # The overview's facets, derived from the columns above so that counting a day's sessions by
+    # campaign, landing page or referrer takes no JSON or URL apart per row ('' when absent).
+    utm_source: Mapped[str] = _derived(_utm("utm_source"))
+    utm_medium: Mapped[str] = _derived(_utm("utm_medium"))
+    utm_campaign: Mapped[str] = _derived(_utm("utm_campaign"))
+    landing: Mapped[str] = _derived(landing_cut(column("click_url", Text)))
+    referrer_netloc: Mapped[str] = _derived(netloc_cut(column("referrer", Text)))
 
     def to_row(self) -> dict:
         """Render the attribution row exactly as the API shows it."""

@@ -44,3 +44,25 @@ def test_times_are_stored_as_utc_and_read_back_aware(app, site):
         row = db.session.execute(sa.select(WebSession)).scalar_one()
         assert row.created_at == local and row.created_at.tzinfo is UTC
         assert row.to_row()["created_at"] == "2026-03-01T12:00:00.000Z"
+
+
+def test_the_database_derives_a_sessions_facets_and_keeps_them_in_step(app, site):
+    with app.app_context():
+        site_id = db.session.execute(sa.select(Site.id).filter_by(key=site)).scalar_one()
+        params = {"utm_source": "news", "gclid": "G1"}
+        row = WebSession(site_id=site_id, correlation_id="O-aB3dE9z", parsed_params=params,
+                         click_url="https://shop.example/p/1?utm_source=news#top",
+                         referrer="https://mail.example:8443/inbox?x=1")  # fmt: skip
+        bare = WebSession(site_id=site_id, correlation_id="O-bB3dE9z")
+        db.session.add_all([row, bare])
+        db.session.commit()
+        facets = (WebSession.utm_source, WebSession.utm_medium, WebSession.utm_campaign,
+                  WebSession.landing, WebSession.referrer_netloc)  # fmt: skip
+        ordered = sa.select(*facets).order_by(WebSession.correlation_id)
+        assert db.session.execute(ordered).all() == [
+            ("news", "", "", "https://shop.example/p/1", "mail.example:8443"),
+            ("", "", "", "", ""),
+        ]
+        row.parsed_params = {"utm_campaign": "spring"}
+        db.session.commit()
+        assert db.session.execute(ordered).first()[:3] == ("", "", "spring")

@@ -33,6 +33,12 @@ SESSION_COLUMNS = {
     "ga": "personal",
     "lead_value": "personal",
     "lead_currency": "personal",
+    # Cut from the page URL, referrer and UTM parameters by the database, for the overview's counts.
+    "utm_source": "personal",
+    "utm_medium": "personal",
+    "utm_campaign": "personal",
+    "landing": "personal",
+    "referrer_netloc": "personal",
 }
 # The columns a request may name a person by, as the API and the CLI call them.
 IDENTITIES = {

@@ -10,9 +10,8 @@ from urllib.parse import urlsplit
 
 import datasketches
 import sqlalchemy as sa
-from sqlalchemy import Column, ColumnElement, Date, Float, ForeignKey, Index, LargeBinary, String
+from sqlalchemy import Date, Float, ForeignKey, Index, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
-from sqlalchemy.sql.base import ReadOnlyColumnCollection
 
 from widget_server.db import Model, db, table
 from widget_server.models import UTCDateTime, WebSession, utcnow
@@ -90,10 +89,11 @@ def tally(
         sa.func.sum(sa.case((c.lead_type == WON, 1), else_=0)).label("won"),
         sa.func.sum(sa.case((c.lead_type == WON, sa.func.coalesce(c.lead_value, 0)), else_=0)),
     )
+    # Derived by the database with each row (see WebSession): nothing to take apart here.
     keys = {
-        "campaign": [_param(c, "utm_source"), _param(c, "utm_medium"), _param(c, "utm_campaign")],
-        "landing": [_page_sql(connection, c.click_url)],
-        "referrer": [_host_sql(connection, c.referrer)],
+        "campaign": [c.utm_source, c.utm_medium, c.utm_campaign],
+        "landing": [c.landing],
+        "referrer": [c.referrer_netloc],
     }
     cells: dict[tuple[str, ...], Counter[str]] = {}
     if connection.dialect.name == "postgresql":  # all three facets in one pass over the rows
@@ -102,7 +102,7 @@ def tally(
         flags = [sa.func.grouping(columns[0]) for columns in keys.values()]
         sets = sa.func.grouping_sets(*(sa.tuple_(*columns) for columns in keys.values()))
         query = sa.select(*every, *flags, *measures).where(*in_day).group_by(sets)
-        for row in connection.execute(query):
+        for row in connection.execute(query).all():
             at, grouped, counts = 0, row[len(every) : -len(measures)], row[-len(measures) :]
             for (facet, columns), flag in zip(keys.items(), grouped, strict=True):
                 if flag == 0:
@@ -111,12 +111,13 @@ def tally(
     else:
         for facet, columns in keys.items():
             query = sa.select(*columns, *measures).where(*in_day).group_by(*columns)
-            for row in connection.execute(query):
+            for row in connection.execute(query).all():
                 _add(cells, facet, row[: len(columns)], row[len(columns) :])
     devices = datasketches.hll_sketch(SKETCH_BITS)
     # A session without a device id is a device of its own.
     device = sa.func.coalesce(c.device_id, "~" + c.correlation_id)
-    for (name,) in connection.execute(sa.select(device).where(*in_day).distinct()):
+    # Fetched at once: row by row, a busy day's devices cost more to read than to count.
+    for name in connection.scalars(sa.select(device).where(*in_day).distinct()).all():
         devices.update(name)
     return Tally(cells, devices)
 
@@ -132,26 +133,6 @@ def _add(
     if facet == "referrer":  # SQL cut it roughly: name it as referrer_host does
         values = [referrer_host(f"http://{values[0]}") if values[0] else ""]
     cells.setdefault((facet, *values, "", "")[:4], Counter()).update(_counts(counts))
-
-
-def _param(c: ReadOnlyColumnCollection[str, Column[Any]], name: str) -> ColumnElement[str]:
-    return sa.func.coalesce(c.parsed_params[name].as_string(), "")
-
-
-def _page_sql(connection: sa.Connection, url: Column[Any]) -> ColumnElement[str]:
-    """The URL up to its query or fragment."""
-    if connection.dialect.name == "postgresql":
-        return sa.func.coalesce(sa.func.regexp_replace(url, "[?#].*$", ""), "")
-    cut = sa.func.min(sa.func.instr(url + "?", "?"), sa.func.instr(url + "#", "#"))
-    return sa.func.coalesce(sa.func.substr(url, 1, cut - 1), "")
-
-
-def _host_sql(connection: sa.Connection, url: Column[Any]) -> ColumnElement[str]:
-    """What follows `://` up to the next slash: a host, perhaps with a port or a query."""
-    if connection.dialect.name == "postgresql":
-        return sa.func.coalesce(sa.func.substring(url, "://([^/]*)"), "")
-    rest = sa.func.substr(url, sa.func.instr(url, "://") + 3)
-    return sa.func.coalesce(sa.func.substr(rest, 1, sa.func.instr(rest + "/", "/") - 1), "")
 
 
 def store(
