@@ -7,6 +7,13 @@ database). The first overview settles every finished day into the rollups; the m
 it are what a site owner waits for: the 30-day overview page (from the rollups, but for the
 sessions a reused reference can still change, counted from their rows) and, as the baseline,
 the attribution API's first page of 100 rows, both through the real app and its test client.
+
+What serves the overview: the settled days come from the rollups (`funnel_cell`, through
+ix_funnel_cell_site_day, and `funnel_day`'s device sketches). The live sessions are read through
+ix_web_session_site_created (site_id, created_at) and grouped by the facet columns the database
+derives with each row (utm_source, utm_medium, utm_campaign, landing, referrer_netloc: migration
+0013), so no JSON or URL is taken apart per row; their devices up to an hour ago are in the open
+day's kept sketch (`funnel_day.devices_until`, 0014), so only the last hour's are read.
 """
 
 import argparse

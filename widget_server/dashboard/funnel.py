@@ -29,6 +29,8 @@ class Overview:
 # How far the kept part of an open day may fall behind the reuse window before it is counted
 # again: the sessions after it are counted from their rows on every view.
 RECOUNT_AFTER = timedelta(hours=1)
+# Every session created this long ago is committed: its device is kept, though its clicks are not.
+WRITTEN_AFTER = timedelta(hours=1)
 
 
 def live_from(site: Site, now: datetime) -> date:
@@ -44,23 +46,27 @@ def overview(site: Site, first: date, last: date) -> Overview:
     boundary = min(live_from(site, now), last + timedelta(days=1))
     # The sessions created before it can no longer gain clicks: an open day keeps them too.
     final = now - timedelta(hours=site.reuse_hours)
+    written = max(now - WRITTEN_AFTER, final)
     devices = datasketches.hll_union(rollup.SKETCH_BITS)
     sketches = _settle(site.id, first, boundary - timedelta(days=1))
-    live: list[tuple[date, datetime, datetime]] = []
+    live: list[tuple[date, datetime, datetime, datetime]] = []
     for day in _days(max(first, boundary), last):
         start, end = rollup.day_bounds(day)
-        counted_until = start
-        if start < final:
-            counted_until, sketch = _keep_part(site.id, day, min(final, end))
+        counted_until = devices_until = start
+        if start < written:
+            until = min(max(final, start), end)
+            counted_until, devices_until, sketch = _keep_part(
+                site.id, day, until, min(written, end)
+            )
             sketches.append(sketch)
         if counted_until < end:
-            live.append((day, counted_until, end))
+            live.append((day, counted_until, devices_until, end))
     for sketch in sketches:
         devices.update(datasketches.hll_sketch.deserialize(sketch))
     cells, per_day = rollup.kept(site.id, first, last)
-    for day, start, end in live:
+    for day, start, devices_from, end in live:
         with db.engine.connect() as connection:
-            counted = rollup.tally(connection, site.id, day, (start, end))
+            counted = rollup.tally(connection, site.id, day, (start, end), (devices_from, end))
         devices.update(counted.devices)
         cells += list(counted.cells.items())
         per_day[day] = sum(
@@ -90,20 +96,25 @@ def _settle(site_id: int, first: date, last: date) -> list[bytes]:
     return list(found.values())
 
 
-def _keep_part(site_id: int, day: date, until: datetime) -> tuple[datetime, bytes]:
-    """Return up to when an open day's sessions are kept, and their device sketch; keep them
-    again up to until if the part kept is missing or falls too far behind."""
+def _keep_part(
+    site_id: int, day: date, until: datetime, written: datetime
+) -> tuple[datetime, datetime, bytes]:
+    """Return up to when an open day's sessions are kept, up to when their devices are, and the
+    device sketch; keep them again up to until and written if either falls too far behind."""
     table = rollup.FunnelDay.__table__.c
     row = db.session.execute(
-        sa.select(table.computed_at, table.devices).where(
+        sa.select(table.computed_at, table.devices_until, table.devices).where(
             table.site_id == site_id, table.day == day
         )
     ).first()
-    if row is not None and row[0] >= until - RECOUNT_AFTER:
-        return min(row[0], rollup.day_bounds(day)[1]), row[1]
-    sketch = rollup.settle(site_id, day, until).devices.serialize_compact()
+    if row is not None:
+        counted_until, devices_until, sketch = row[0], row[1] or row[0], row[2]
+        if counted_until >= until - RECOUNT_AFTER and devices_until >= written - RECOUNT_AFTER:
+            end = rollup.day_bounds(day)[1]
+            return min(counted_until, end), min(devices_until, end), sketch
+    counted = rollup.settle(site_id, day, until, written)
     db.session.commit()  # end the read so the next one sees what settle wrote
-    return until, sketch
+    return until, written, counted.devices.serialize_compact()
 
 
 def _days(first: date, last: date) -> list[date]:

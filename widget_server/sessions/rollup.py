@@ -32,6 +32,9 @@ class FunnelDay(Model):
     # A settled day: when it was counted. A day still open to reused references: the moment up
     # to which its sessions are counted (those before it can no longer gain clicks).
     computed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # An open day: the moment up to which its sessions' devices are in the sketch, later than
+    # computed_at (a click adds to a session's count, never changes its device). None: the same.
+    devices_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class FunnelCell(Model):
@@ -75,9 +78,10 @@ def tally(
     site_id: int,
     day: date,
     part: tuple[datetime, datetime] | None = None,
+    devices_part: tuple[datetime, datetime] | None = None,
 ) -> Tally:
     """Count one day of a site's sessions (or those of part of it), grouped in SQL: a day may
-    hold tens of thousands."""
+    hold tens of thousands. The devices are those of devices_part, if given."""
     start, end = part or day_bounds(day)
     c = table(WebSession).c
     in_day = (c.site_id == site_id, c.created_at >= start, c.created_at < end)
@@ -116,8 +120,10 @@ def tally(
     devices = datasketches.hll_sketch(SKETCH_BITS)
     # A session without a device id is a device of its own.
     device = sa.func.coalesce(c.device_id, "~" + c.correlation_id)
+    first, until = devices_part or (start, end)
+    in_part = (c.site_id == site_id, c.created_at >= first, c.created_at < until)
     # Fetched at once: row by row, a busy day's devices cost more to read than to count.
-    for name in connection.scalars(sa.select(device).where(*in_day).distinct()).all():
+    for name in connection.scalars(sa.select(device).where(*in_part).distinct()).all():
         devices.update(name)
     return Tally(cells, devices)
 
@@ -136,13 +142,19 @@ def _add(
 
 
 def store(
-    connection: sa.Connection, site_id: int, day: date, counted: Tally, until: datetime | None
+    connection: sa.Connection,
+    site_id: int,
+    day: date,
+    counted: Tally,
+    until: datetime | None,
+    devices_until: datetime | None = None,
 ) -> None:
-    """Keep a settled day's tally, or that of an open day's sessions created before until."""
+    """Keep a settled day's tally, or that of an open day's sessions created before until (and
+    the devices of those created before devices_until)."""
     connection.execute(
         sa.insert(FunnelDay),
         {"site_id": site_id, "day": day, "devices": counted.devices.serialize_compact(),
-         "computed_at": until or utcnow()},
+         "computed_at": until or utcnow(), "devices_until": devices_until},
     )  # fmt: skip
     if counted.cells:
         connection.execute(
@@ -179,16 +191,24 @@ def _counts(values: Sequence[Any]) -> Counter[str]:
     return Counter(dict(zip(MEASURES, counts, strict=True)))
 
 
-def settle(site_id: int, day: date, until: datetime | None = None) -> Tally:
-    """Count a settled day (or an open day's sessions created before until) and keep it,
-    serialised with `forget` so no change slips between."""
+def settle(
+    site_id: int,
+    day: date,
+    until: datetime | None = None,
+    devices_until: datetime | None = None,
+) -> Tally:
+    """Count a settled day (or an open day's sessions created before until, and the devices of
+    those created before devices_until) and keep it, serialised with `forget` so no change slips
+    between."""
+    start = day_bounds(day)[0]
     with db.engine.begin() as connection:
         _lock(connection, site_id)
         # On SQLite this first write takes the database's write lock before the rows are read.
         _delete(connection, site_id, day, day)
-        part = None if until is None else (day_bounds(day)[0], until)
-        counted = tally(connection, site_id, day, part)
-        store(connection, site_id, day, counted, until)
+        part = None if until is None else (start, until)
+        devices_part = None if devices_until is None else (start, devices_until)
+        counted = tally(connection, site_id, day, part, devices_part)
+        store(connection, site_id, day, counted, until, devices_until)
     return counted
 
 

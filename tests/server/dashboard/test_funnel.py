@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 import sqlalchemy as sa
 from dashboard_support import add_session
 
-from widget_server.dashboard.funnel import live_from, overview
+from widget_server.dashboard.funnel import WRITTEN_AFTER, live_from, overview
 from widget_server.db import db
 from widget_server.models import Site, WebSession, utcnow
 from widget_server.sessions import rollup
@@ -113,6 +113,29 @@ def test_an_open_days_kept_part_and_its_reusable_sessions_add_up_then_settle(app
             sa.select(rollup.FunnelDay.computed_at).filter_by(day=TODAY - timedelta(days=1))
         )
         assert counted_until >= rollup.day_bounds(TODAY)[0]
+
+
+def test_an_open_days_devices_are_kept_up_to_an_hour_ago_and_the_later_ones_counted(app, site):
+    now = utcnow()
+    add_session(app, site, now - timedelta(hours=3), device_id="early")
+    add_session(app, site, now - timedelta(hours=2), device_id=None)
+    first = summary(app, site, TODAY - timedelta(days=1), TODAY)
+    assert (first.totals["sessions"], first.devices) == (2, 2)
+    with app.app_context():
+        kept = db.session.execute(  # open days only: a settled one keeps all it has
+            sa.select(rollup.FunnelDay.computed_at, rollup.FunnelDay.devices_until).where(
+                rollup.FunnelDay.devices_until.is_not(None)
+            )
+        ).all()
+    # Within the reuse window: the clicks are not kept yet, the devices are.
+    assert any(devices_until > counted_until for counted_until, devices_until in kept)
+    assert all(
+        devices_until <= now - WRITTEN_AFTER + timedelta(minutes=1) for _, devices_until in kept
+    )
+    add_session(app, site, now - timedelta(minutes=10), device_id="late")
+    add_session(app, site, now - timedelta(minutes=5), device_id="early")  # a device seen before
+    second = summary(app, site, TODAY - timedelta(days=1), TODAY)
+    assert (second.totals["sessions"], second.devices) == (4, 3)
 
 
 def test_a_conversation_and_a_won_lead_on_a_kept_day_show_at_once(app, site):
