@@ -176,7 +176,7 @@ def _utm(name: str) -> ColumnElement[str]:
 def _derived(expression: ColumnElement[str]) -> Mapped[str]:
     # Written by the database with the row, and loaded only when asked for: no query of rows
     # pays for them but the overview's counts.
-    return mapped_column(Text, Computed(expression, persisted=True), deferred=True)
+    return mapped_column(Text, Computed(expression, persisted=True), deferred_group="facets")
 
 
 class WebSession(Model):
