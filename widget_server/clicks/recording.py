@@ -114,20 +114,20 @@ def known_site(site_key: str) -> CachedSite:
 
 def _write(site: CachedSite, click: Click) -> tuple[str, str]:
     now = utcnow()
-    window = timedelta(hours=site.reuse_hours)
+    since = now - timedelta(hours=site.reuse_hours)
+    browser = _browser(click)
     for _ in range(ATTEMPTS):
         # On SQLite every other click waits for this turn, and on PostgreSQL for the device's
-        # lock, so the lookup sees every session committed before it and the reuse decision
+        # lock, so the count sees every session committed before it and the reuse decision
         # cannot race: keep any other work out of it.
         with click_writer(db.engine) as writer:  # commits all together
-            found = None if click.device_id is None else writer.newest(site.id, click.device_id)
-            if found is not None and now - found.created_at < window:
-                reference, outcome = found.correlation_id, "reused"
-                data = _event(reference, click, found.click_count + 1, found.created_at, now)
-                # False if the session was purged since the lookup: then draw a new one.
-                if writer.count(found.session_id, _browser(click), _outbox(site, data, now)):
-                    return reference, outcome
-                continue
+            found = None
+            if click.device_id is not None:
+                found = writer.count(site.id, click.device_id, since, browser, now)
+            if found is not None:
+                data = _event(found.correlation_id, click, found.click_count, found.created_at, now)
+                writer.add_event(_outbox(site, data, now))
+                return found.correlation_id, "reused"
             reference = correlation_id.new_id()
             data = _event(reference, click, 1, now, now)
             if writer.issue(_session_row(site.id, reference, click, now), _outbox(site, data, now)):

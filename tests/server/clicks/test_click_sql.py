@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 import sqlalchemy as sa
 from webhooks_support import add_endpoint
 
-from widget_server.clicks.click_sql import Outbox, click_writer
+from widget_server.clicks.click_sql import Found, Outbox, click_writer
 from widget_server.db import db
 from widget_server.models import Site, WebSession
 from widget_server.webhooks import enqueue
@@ -126,15 +126,10 @@ def test_counting_keeps_or_forgets_the_browser_ids(app, site):
         assert _issue(site_id, _row(site_id, "O-count01"))
         session_id = db.session.scalar(sa.select(WebSession.id))
         later = NOW + timedelta(minutes=5)
+        kept = {"consent": "granted", "fbp": None, "fbc": "fb.1.1.c", "ga": None}
         with click_writer(db.engine) as writer:
-            found = writer.newest(site_id, "d1")
-            assert (found.session_id, found.correlation_id, found.created_at) == (
-                session_id,
-                "O-count01",
-                NOW,
-            )
-            kept = {"consent": "granted", "fbp": None, "fbc": "fb.1.1.c", "ga": None}
-            assert writer.count(session_id, kept, Outbox("msg_c1", site_id, DATA, later))
+            found = writer.count(site_id, "d1", NOW - timedelta(hours=12), kept, later)
+        assert found == Found(session_id, "O-count01", NOW, 2)
         row = db.session.get(WebSession, session_id)
         assert (row.click_count, row.last_click_at, row.fbp, row.fbc, row.ga) == (
             2,
@@ -143,11 +138,9 @@ def test_counting_keeps_or_forgets_the_browser_ids(app, site):
             "fb.1.1.c",
             "GA1.1.3.4",
         )
-        db.session.rollback()
+        denied = {"consent": "denied", "fbp": "fb.new", "fbc": None, "ga": None}
         with click_writer(db.engine) as writer:
-            denied = {"consent": "denied", "fbp": "fb.new", "fbc": None, "ga": None}
-            assert writer.count(session_id, denied, Outbox("msg_c2", site_id, DATA, later))
-        row = db.session.get(WebSession, session_id)
+            assert writer.count(site_id, "d1", NOW - timedelta(hours=12), denied, later)
         db.session.refresh(row)
         assert (row.click_count, row.consent, row.fbp, row.fbc, row.ga) == (
             3,
@@ -158,15 +151,20 @@ def test_counting_keeps_or_forgets_the_browser_ids(app, site):
         )
 
 
-def test_counting_a_purged_session_writes_nothing(app, site):
+def test_only_the_newest_session_inside_the_window_is_counted(app, site):
+    ids = {"consent": "unknown", "fbp": None, "fbc": None, "ga": None}
     with app.app_context():
         site_id = _site_id(site)
-        ids = {"consent": "unknown", "fbp": None, "fbc": None, "ga": None}
+        assert _issue(site_id, _row(site_id, "O-older01", created_at=NOW - timedelta(hours=2)))
+        assert _issue(site_id, _row(site_id, "O-newer01"), uid="msg_newer")
         with click_writer(db.engine) as writer:
-            assert not writer.count(404, ids, Outbox("msg_gone", site_id, DATA, NOW))
-        assert db.session.scalar(sa.select(sa.func.count()).select_from(WebhookEvent)) == 0
-
-
-def test_a_device_without_sessions_has_no_newest(app, site):
-    with app.app_context(), click_writer(db.engine) as writer:
-        assert writer.newest(_site_id(site), "never-seen") is None
+            # The window opens exactly at the newest session's start: it is not inside it.
+            assert writer.count(site_id, "d1", NOW, ids, NOW) is None
+            assert writer.count(site_id, "d2", NOW - timedelta(days=1), ids, NOW) is None
+            found = writer.count(site_id, "d1", NOW - timedelta(seconds=1), ids, NOW)
+        assert found.correlation_id == "O-newer01"
+        counts = dict(
+            db.session.execute(sa.select(WebSession.correlation_id, WebSession.click_count)).all()
+        )
+        assert counts == {"O-older01": 1, "O-newer01": 2}
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(WebhookEvent)) == 2
