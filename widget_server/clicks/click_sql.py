@@ -55,6 +55,18 @@ def _statements(p: str, as_json: str) -> dict[str, str]:
         "INSERT INTO webhook_event (uid, site_id, event_type, data, created_at)"
         f" VALUES ({p}, {p}, '{EVENT_TYPE}', {as_json}, {p}) RETURNING id, site_id"
     )
+    # A drawn ID that is taken inserts nothing and returns no row: the caller draws again.
+    session = (
+        f"INSERT INTO web_session ({', '.join(SESSION_COLUMNS)}) VALUES ({values})"
+        " ON CONFLICT (correlation_id) DO NOTHING RETURNING site_id"
+    )
+    delivery = "INSERT INTO webhook_delivery (event_id, endpoint_id, state, attempts,"
+    delivery += f" next_attempt_at, created_at) SELECT {{event_id}}, e.id, '{PENDING}', 0, {p}, {p}"
+    # PostgreSQL: the deliveries of the event written by the statement's `ev` part.
+    deliveries_of_ev = (
+        f"d AS ({delivery.format(event_id='ev.id')} FROM ev JOIN webhook_endpoint e"
+        f" ON e.site_id = ev.site_id WHERE {wants} ORDER BY e.id) SELECT id FROM ev"
+    )
     return {
         # Counts the click on the device's newest session, if that began after the reuse
         # window opened: the lookup and the count in one statement, through the
@@ -69,27 +81,16 @@ def _statements(p: str, as_json: str) -> dict[str, str]:
         + " WHERE id = (SELECT id FROM web_session"
         f" WHERE site_id = {p} AND device_id = {p} ORDER BY created_at DESC LIMIT 1)"
         f" AND created_at > {p} RETURNING id, correlation_id, created_at, click_count",
-        # A drawn ID that is taken inserts nothing and returns no row: the caller draws again.
-        "issue": f"INSERT INTO web_session ({', '.join(SESSION_COLUMNS)}) VALUES ({values})"
-        " ON CONFLICT (correlation_id) DO NOTHING RETURNING site_id",
+        "issue": session,
         "event": event,
-        "deliveries": "INSERT INTO webhook_delivery (event_id, endpoint_id, state, attempts,"
-        f" next_attempt_at, created_at) SELECT {p}, e.id, '{PENDING}', 0, {p}, {p}"
-        f" FROM webhook_endpoint e WHERE e.site_id = {p} AND {wants} ORDER BY e.id",
-        # PostgreSQL writes the event with its deliveries in one statement.
-        "outbox": f"WITH ev AS ({event}), d AS (INSERT INTO webhook_delivery (event_id,"
-        f" endpoint_id, state, attempts, next_attempt_at, created_at) SELECT ev.id, e.id,"
-        f" '{PENDING}', 0, {p}, {p} FROM ev JOIN webhook_endpoint e ON e.site_id = ev.site_id"
-        f" WHERE {wants} ORDER BY e.id) SELECT id FROM ev",
+        "deliveries": f"{delivery.format(event_id=p)} FROM webhook_endpoint e"
+        f" WHERE e.site_id = {p} AND {wants} ORDER BY e.id",
+        # PostgreSQL writes the event with its deliveries in one statement...
+        "outbox": f"WITH ev AS ({event}), {deliveries_of_ev}",
         # ...and a new session with both: a taken ID writes nothing at all.
-        "issue_outbox": f"WITH s AS (INSERT INTO web_session ({', '.join(SESSION_COLUMNS)})"
-        f" VALUES ({values}) ON CONFLICT (correlation_id) DO NOTHING RETURNING site_id),"
-        " ev AS (INSERT INTO webhook_event (uid, site_id, event_type, data, created_at)"
-        f" SELECT {p}, s.site_id, '{EVENT_TYPE}', {as_json}, {p} FROM s RETURNING id, site_id),"
-        " d AS (INSERT INTO webhook_delivery (event_id, endpoint_id, state, attempts,"
-        f" next_attempt_at, created_at) SELECT ev.id, e.id, '{PENDING}', 0, {p}, {p}"
-        f" FROM ev JOIN webhook_endpoint e ON e.site_id = ev.site_id WHERE {wants}"
-        " ORDER BY e.id) SELECT id FROM ev",
+        "issue_outbox": f"WITH s AS ({session}), ev AS (INSERT INTO webhook_event (uid,"
+        f" site_id, event_type, data, created_at) SELECT {p}, s.site_id, '{EVENT_TYPE}',"
+        f" {as_json}, {p} FROM s RETURNING id, site_id), {deliveries_of_ev}",
     }
 
 
