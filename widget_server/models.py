@@ -4,17 +4,14 @@ import hashlib
 import hmac
 import secrets
 from datetime import UTC, datetime
-from typing import Any
 
 from sqlalchemy import JSON, Computed, ForeignKey, Index, String, Text, column, func, types
 from sqlalchemy.engine import Dialect
-from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Mapped, mapped_column, relationship
-from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ColumnElement
-from sqlalchemy.sql.functions import FunctionElement
 
 from widget_server.db import Model
+from widget_server.url_sql import landing_cut, netloc_cut
 
 DEFAULT_MESSAGE = (
     "Reference: {reference} (Please send this reference number, it helps us find your request)"
@@ -130,43 +127,6 @@ class ApiKey(Model):
 def _digest(plaintext: str) -> str:
     # Keys are 256-bit random, so a fast hash is enough: nothing to brute-force.
     return hashlib.sha256(plaintext.encode()).hexdigest()
-
-
-class landing_cut(FunctionElement[str]):
-    """The URL up to its query or fragment, cut in SQL."""
-
-    type = Text()
-    inherit_cache = True
-
-
-class netloc_cut(FunctionElement[str]):
-    """What follows `://` up to the next slash, cut in SQL: a host, perhaps with a port."""
-
-    type = Text()
-    inherit_cache = True
-
-
-@compiles(landing_cut)
-def _landing_sql(element: landing_cut, compiler: SQLCompiler, **kw: Any) -> str:
-    [url] = element.clauses
-    if compiler.dialect.name == "postgresql":
-        cut = func.regexp_replace(url, "[?#].*$", "")
-    else:
-        cut = func.substr(
-            url, 1, func.min(func.instr(url + "?", "?"), func.instr(url + "#", "#")) - 1
-        )
-    return compiler.process(func.coalesce(cut, ""), **kw)
-
-
-@compiles(netloc_cut)
-def _netloc_sql(element: netloc_cut, compiler: SQLCompiler, **kw: Any) -> str:
-    [url] = element.clauses
-    if compiler.dialect.name == "postgresql":
-        cut = func.substring(url, "://([^/]*)")
-    else:
-        rest = func.substr(url, func.instr(url, "://") + 3)
-        cut = func.substr(rest, 1, func.instr(rest + "/", "/") - 1)
-    return compiler.process(func.coalesce(cut, ""), **kw)
 
 
 def _utm(name: str) -> ColumnElement[str]:

@@ -11,7 +11,7 @@ PACKAGE = Path(widget_server.__file__).parent
 # Conversions share the outbox and worker with webhooks, so they share its layer.
 # The limiter serves the click path and the dashboard's login alike.
 LAYERS = [
-    {"config", "db", "errors", "metrics"},
+    {"config", "db", "errors", "metrics", "url_sql"},
     {"models"},
     {"sites"},
     {"webhooks", "conversions"},

@@ -130,7 +130,8 @@ def _write(site: CachedSite, click: Click) -> tuple[str, str]:
                 return found.correlation_id, "reused"
             reference = correlation_id.new_id()
             data = _event(reference, click, 1, now, now)
-            if writer.issue(_session_row(site.id, reference, click, now), _outbox(site, data, now)):
+            row = _session_row(site.id, reference, click, browser, now)
+            if writer.issue(row, _outbox(site, data, now)):
                 return reference, "stored"
     raise RuntimeError(f"no free correlation ID after {ATTEMPTS} draws")
 
@@ -147,7 +148,9 @@ def _browser(click: Click) -> dict[str, Any]:
     return {"consent": click.consent, **{name: getattr(click, name) for name in BROWSER_IDS}}
 
 
-def _session_row(site_id: int, reference: str, click: Click, now: datetime) -> dict[str, Any]:
+def _session_row(
+    site_id: int, reference: str, click: Click, browser: dict[str, Any], now: datetime
+) -> dict[str, Any]:
     return {
         "site_id": site_id,
         "correlation_id": reference,
@@ -160,7 +163,7 @@ def _session_row(site_id: int, reference: str, click: Click, now: datetime) -> d
         "parsed_params": click.params,
         "ip_address": click.ip_address,
         "user_agent": click.user_agent,
-        **_browser(click),
+        **browser,
     }
 
 
