@@ -13,7 +13,6 @@ from flask import Flask
 
 from widget_server import config
 from widget_server.db import db, migrate
-from widget_server.limits import limiter
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
@@ -45,12 +44,12 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "migrations"))
 
-    from widget_server import cli, dashboard, errors, health, scrape
+    from widget_server import cli, dashboard, errors, health, limits, scrape
     from widget_server.api import blueprint, openapi
     from widget_server.clicks import link, script
 
     errors.register(app)
-    limiter.init_app(app)  # the one limiter: the click link, the webhook worker, the login
+    limits.init_app(app)  # the one limiter: the click link, the webhook worker, the login
     for bp in (script.bp, link.bp, health.bp, scrape.bp, blueprint.bp, openapi.bp):
         app.register_blueprint(bp)
     dashboard.init_app(app)

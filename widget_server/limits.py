@@ -1,9 +1,29 @@
-"""The one rate limiter of the server (Flask-Limiter), keyed by the client's address."""
+"""The server's one rate limiter (the `limits` library): clicks, logins, correlations, endpoints.
 
-from flask import current_app, request
-from flask_limiter import Limiter
+Every caller counts programmatically, so no per-request hook runs: Flask-Limiter's before,
+after and teardown hooks cost every click a seventh of its time (bench/click.py) and did
+nothing for it.
+"""
+
+from flask import Flask, current_app, request
+from limits.storage import storage_from_string
+from limits.strategies import FixedWindowRateLimiter, RateLimiter
 
 from widget_server.clicks.client_ip import client_ip
+
+EXTENSION = "rate_limiter"
+
+
+def init_app(app: Flask) -> None:
+    """Count where RATELIMIT_STORAGE_URI says: memory:// per process, redis://... shared by all."""
+    storage = storage_from_string(app.config["RATELIMIT_STORAGE_URI"])
+    app.extensions[EXTENSION] = FixedWindowRateLimiter(storage)
+
+
+def rate_limiter() -> RateLimiter:
+    """Return the app's limiter."""
+    limiter: RateLimiter = current_app.extensions[EXTENSION]
+    return limiter
 
 
 def client_address() -> str:
@@ -16,21 +36,3 @@ def client_address() -> str:
         )
         or "unknown"
     )
-
-
-class AppLimiter(Limiter):
-    """Flask-Limiter, whose check before every request leaves out the click link."""
-
-    def _check_request_limit(
-        self, callable_name: str | None = None, in_middleware: bool = True
-    ) -> None:
-        # The click link has no route limits: it counts in click_limits, where a click over its
-        # limit still goes on. Resolving nothing here cost it a sixth of its time (bench/click.py).
-        if in_middleware and request.blueprint == "widget":
-            return
-        super()._check_request_limit(callable_name, in_middleware)
-
-
-# Storage from the RATELIMIT_STORAGE_URI setting: memory:// counts per process, redis://...
-# shares the counts across workers and hosts. (A storage_uri given here would override it.)
-limiter = AppLimiter(key_func=client_address, default_limits=[])

@@ -3,7 +3,7 @@
 import logging
 
 from widget_server.clicks.site_cache import CachedSite
-from widget_server.limits import limiter
+from widget_server.limits import rate_limiter
 
 log = logging.getLogger("widget_server.clicks")
 
@@ -11,7 +11,7 @@ log = logging.getLogger("widget_server.clicks")
 def over_limit(site: CachedSite, client: str | None) -> bool:
     """Count a click against its client's and its site's limits; tell whether one is used up."""
     try:
-        strategy = limiter.limiter  # the app's one limiter: memory, or Redis shared by every host
+        strategy = rate_limiter()  # the app's one limiter: memory, or Redis shared by every host
         # The client's own limit first: a client already over it uses up none of the site's.
         for item in site.client_limits:
             if not strategy.hit(item, "click", site.key, client or "unknown"):

@@ -28,5 +28,7 @@ def init_app(app: Flask) -> None:
     app.config["SESSION_COOKIE_PATH"] = "/dashboard"
     app.session_interface = CookieSession()
     login_manager.init_app(app)
+    # Its remember-me cookie hook runs on the dashboard alone (routes.py), not on every click.
+    app.after_request_funcs[None].remove(login_manager._update_remember_cookie)
     csrf.init_app(app)
     app.register_blueprint(bp)

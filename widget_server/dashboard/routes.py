@@ -24,6 +24,8 @@ login_manager.login_view = "dashboard.login"
 login_manager.login_message = "Sign in to see this page."
 login_manager.session_protection = "strong"
 csrf = CSRFProtect()
+# init_app hooks this to every request of the app; the dashboard's own are the ones it concerns.
+bp.after_request(login_manager._update_remember_cookie)
 
 # No inline script or style anywhere, so the policy can forbid them.
 CSP = (

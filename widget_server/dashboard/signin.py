@@ -1,41 +1,39 @@
 """Sign in and out; attempts are throttled per account and per address."""
 
+import logging
 from typing import cast
 
-from flask import Response, current_app, flash, redirect, render_template, request, session, url_for
+from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import login_user, logout_user
+from limits import RateLimitItem, parse
+from werkzeug.exceptions import TooManyRequests
 
 from widget_server.dashboard.accounts import check_password
 from widget_server.dashboard.forms import LoginForm
 from widget_server.dashboard.routes import bp, sites_of_user
-from widget_server.limits import limiter
+from widget_server.limits import client_address, rate_limiter
+
+log = logging.getLogger("widget_server.dashboard")
 
 
-def _account() -> str:
-    return "account:" + (request.form.get("email") or "").strip().lower()
-
-
-def _failed(response: Response) -> bool:
-    # Only failed attempts use up the allowance; a successful login redirects.
-    return bool(response.status_code != 302)
+def _allowances() -> list[tuple[RateLimitItem, str, str]]:
+    """The login's two limits with what each counts: the client address and the account."""
+    config = current_app.config
+    account = (request.form.get("email") or "").strip().lower()
+    return [
+        (parse(config["DASHBOARD_LOGIN_LIMIT_ADDRESS"]), "login-address", client_address()),
+        (parse(config["DASHBOARD_LOGIN_LIMIT_ACCOUNT"]), "login-account", account),
+    ]
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(
-    lambda: current_app.config["DASHBOARD_LOGIN_LIMIT_ADDRESS"],
-    methods=["POST"],
-    deduct_when=_failed,
-)
-@limiter.limit(
-    lambda: current_app.config["DASHBOARD_LOGIN_LIMIT_ACCOUNT"],
-    key_func=_account,
-    methods=["POST"],
-    deduct_when=_failed,
-)
 def login() -> ResponseReturnValue:
-    """Show the login form; sign in with e-mail and password."""
+    """Show the login form; sign in with e-mail and password, throttled per address and account."""
     form = LoginForm()
+    allowances = _allowances() if request.method == "POST" else []
+    if not _left(allowances):  # even the right password waits once an allowance is used up
+        raise TooManyRequests()
     if form.validate_on_submit():
         user = check_password(form.email.data or "", form.password.data or "")
         if user is not None:
@@ -45,7 +43,25 @@ def login() -> ResponseReturnValue:
             login_user(user)
             return redirect(target or url_for("dashboard.home"))
         cast(list[str], form.password.errors).append("Wrong e-mail or password.")
+    # Only failed attempts use up the allowances; a successful login redirected above.
+    _spend(allowances)
     return render_template("dashboard/login.html", form=form)
+
+
+def _left(allowances: list[tuple[RateLimitItem, str, str]]) -> bool:
+    try:
+        return all(rate_limiter().test(item, *key) for item, *key in allowances)
+    except Exception as error:  # the limiter's storage failed: argon2 still slows guessing
+        log.warning("login throttle not checked: %s", error)
+        return True
+
+
+def _spend(allowances: list[tuple[RateLimitItem, str, str]]) -> None:
+    try:
+        for item, *key in allowances:
+            rate_limiter().hit(item, *key)
+    except Exception as error:
+        log.warning("login throttle not charged: %s", error)
 
 
 @bp.post("/logout")

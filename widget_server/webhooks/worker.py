@@ -109,12 +109,12 @@ class Worker:
         """Spend one of the endpoint's sends this second; tell whether there was one left."""
         # The app's one limiter (widget_server.limits, registered by create_app): with Redis
         # behind it, every worker on every host shares the endpoint's rate.
-        [limiter] = self.app.extensions["limiter"]
+        limiter = self.app.extensions["rate_limiter"]
         if job.throttle_rate is None:
             return True
         item = RateLimitItemPerSecond(job.throttle_rate)
         try:
-            return bool(limiter.limiter.hit(item, "webhook-endpoint", str(job.endpoint_id)))
+            return bool(limiter.hit(item, "webhook-endpoint", str(job.endpoint_id)))
         except Exception as error:  # a dead Redis must not stop deliveries: send unthrottled
             log.warning("throttle of endpoint %s not checked: %s", job.endpoint_id, error)
             return True
