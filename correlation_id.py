@@ -11,6 +11,7 @@ import unicodedata
 PREFIX = "O-"
 LENGTH = 7
 ALPHABET = string.ascii_letters + string.digits
+_UNBIASED = 256 - 256 % len(ALPHABET)  # 248: four whole rounds of the 62 letters
 PATTERN = re.compile(rf"^{PREFIX}[A-Za-z0-9]{{{LENGTH}}}$")
 
 # What phones and keyboards do to "O-aB3dE9z": format characters (Unicode category Cf: zero-width
@@ -27,7 +28,13 @@ _FINDER = re.compile(
 
 def new_id() -> str:
     """Draw a fresh random correlation ID."""
-    return PREFIX + "".join(secrets.choice(ALPHABET) for _ in range(LENGTH))
+    # One read of the system's randomness, not one per letter: the click link draws on every
+    # click. Bytes from _UNBIASED up are dropped, so each letter stays equally likely.
+    letters = ""
+    while len(letters) < LENGTH:
+        drawn = secrets.token_bytes(LENGTH + 2)
+        letters += "".join(ALPHABET[byte % len(ALPHABET)] for byte in drawn if byte < _UNBIASED)
+    return PREFIX + letters[:LENGTH]
 
 
 def is_valid(value: str) -> bool:

@@ -1,5 +1,7 @@
 """The correlation ID format, shared by the server and the plugin."""
 
+from collections import Counter
+
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -12,6 +14,14 @@ def test_new_id_has_the_format():
     drawn = {correlation_id.new_id() for _ in range(1000)}
     assert all(correlation_id.is_valid(value) for value in drawn)
     assert len(drawn) == 1000
+
+
+def test_new_id_draws_every_letter_equally_often():
+    letters = Counter(letter for _ in range(20000) for letter in correlation_id.new_id()[2:])
+    # 2258 of each expected, give or take 48: taking bytes modulo 62 without dropping the top
+    # eight would make the first eight letters about 2730.
+    assert set(letters) == set(correlation_id.ALPHABET)
+    assert all(abs(count - 140000 / 62) < 300 for count in letters.values())
 
 
 @given(ids)

@@ -9,7 +9,7 @@ from sqlalchemy import text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 
-from widget_server.clicks.write_turn import write_turn
+from widget_server.clicks.write_turn import WriteTurn
 from widget_server.db import db, reason, table
 from widget_server.errors import envelope
 from widget_server.models import WriteProbe, utcnow
@@ -33,7 +33,7 @@ def healthz() -> Response:
 def readyz() -> Response:
     """Answer 200 when the database commits a write, 503 otherwise: ready for clicks."""
     try:
-        with db.engine.connect() as connection, write_turn(connection, db.engine):
+        with db.engine.connect() as connection, WriteTurn(connection, db.engine):
             insert = PROBE_UPSERT[connection.dialect.name]
             connection.execute(insert, {"id": 1, "written_at": utcnow()})
     except SQLAlchemyError as error:

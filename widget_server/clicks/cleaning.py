@@ -119,7 +119,8 @@ def clean_page_url(
     trimmed = _trim(parts, extra)
     if len(trimmed) > MAX_STORED_URL:
         trimmed = _trim(parts, extra, keep_only_tracked=True)
-    return clean_url(trimmed), params
+    # Pieces of a URL already checked, so only its length is left to check.
+    return (trimmed if len(trimmed) <= MAX_URL else None), params
 
 
 def trim_url(url: str, extra_names: Iterable[str] = (), keep_only_tracked: bool = False) -> str:

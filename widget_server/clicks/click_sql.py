@@ -18,7 +18,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from widget_server.clicks.write_turn import write_turn
+from widget_server.clicks.write_turn import WriteTurn
 from widget_server.webhooks.tables import PENDING
 
 EVENT_TYPE = "widget.click"
@@ -128,6 +128,7 @@ class ClickWriter:
         self.cursor = connection.cursor()  # of the DBAPI connection: sqlite3's or psycopg's
         self.dialect = dialect
         self.sql = _SQLITE if dialect == "sqlite" else _POSTGRESQL
+        self._bound: tuple[datetime | None, Any] = (None, None)  # a click binds its time thrice
 
     def count(
         self, site_id: int, device_id: str, since: datetime, browser: dict[str, Any], now: datetime
@@ -137,8 +138,8 @@ class ClickWriter:
             # Its own statement: the count's snapshot must be taken once the lock is held.
             self.cursor.execute(_LOCK_DEVICE, (site_id, device_id))
         consent = browser["consent"]
-        ids = [value for name in BROWSER_IDS for value in (consent, browser[name])]
-        values = (self._bind(now), consent, *ids, site_id, device_id, self._bind(since))
+        values = (self._time(now), consent, consent, browser["fbp"], consent, browser["fbc"],
+                  consent, browser["ga"], site_id, device_id, self._time(since))  # fmt: skip
         row = self.cursor.execute(self.sql["count"], values).fetchone()
         if row is None:
             return None
@@ -148,7 +149,7 @@ class ClickWriter:
 
     def add_event(self, outbox: Outbox) -> None:
         """Write the click's event and one delivery per endpoint that wants it."""
-        now = self._bind(outbox.now)
+        now = self._time(outbox.now)
         event = (outbox.uid, outbox.site_id, json.dumps(outbox.data), now)
         if self.dialect == "postgresql":
             self.cursor.execute(self.sql["outbox"], (*event, now, now))
@@ -158,25 +159,33 @@ class ClickWriter:
 
     def issue(self, session: dict[str, Any], outbox: Outbox) -> bool:
         """Insert a new session and its outbox rows; False if its correlation ID is taken."""
-        values = tuple(self._bind(session[name]) for name in SESSION_COLUMNS)
+        values = [session[name] for name in SESSION_COLUMNS]
+        for index in _TIMES:
+            values[index] = self._time(values[index])
+        values[_PARAMS] = json.dumps(values[_PARAMS])
         if self.dialect == "sqlite":
             if self.cursor.execute(self.sql["issue"], values).fetchone() is None:
                 return False
             self.add_event(outbox)
             return True
-        now = self._bind(outbox.now)
+        now = self._time(outbox.now)
         params = (*values, outbox.uid, json.dumps(outbox.data), now, now, now)
         return self.cursor.execute(self.sql["issue_outbox"], params).fetchone() is not None
 
-    def _bind(self, value: Any) -> Any:
-        """Spell a value as its column keeps it: JSON as text, times as naive UTC."""
-        if isinstance(value, dict):
-            return json.dumps(value)
-        if isinstance(value, datetime):
-            naive = value.astimezone(UTC).replace(tzinfo=None)
-            # SQLAlchemy's own text for a DateTime on SQLite, which sorts as a time.
-            return naive.isoformat(" ", "microseconds") if self.dialect == "sqlite" else naive
-        return value
+    def _time(self, moment: datetime) -> Any:
+        """Spell a time as its column keeps it: naive UTC, as SQLAlchemy's text on SQLite."""
+        last, bound = self._bound
+        if moment is last:
+            return bound
+        naive = moment.astimezone(UTC).replace(tzinfo=None)
+        # SQLAlchemy's own text for a DateTime on SQLite, which sorts as a time.
+        bound = naive.isoformat(" ", "microseconds") if self.dialect == "sqlite" else naive
+        self._bound = (moment, bound)
+        return bound
+
+
+_TIMES = (SESSION_COLUMNS.index("created_at"), SESSION_COLUMNS.index("last_click_at"))
+_PARAMS = SESSION_COLUMNS.index("parsed_params")
 
 
 @contextmanager
@@ -184,7 +193,7 @@ def click_writer(engine: Engine) -> Iterator[ClickWriter]:
     """Check out a driver connection for one click's transaction; commit it at the end."""
     pooled = engine.raw_connection()
     try:
-        with write_turn(pooled, engine):
+        with WriteTurn(pooled, engine):
             yield ClickWriter(pooled.driver_connection, engine.dialect.name)
     finally:
         pooled.close()  # back to the pool

@@ -116,22 +116,27 @@ def _write(site: CachedSite, click: Click) -> tuple[str, str]:
     now = utcnow()
     since = now - timedelta(hours=site.reuse_hours)
     browser = _browser(click)
+    uid = WebhookEvent.new_uid()
     for _ in range(ATTEMPTS):
-        # On SQLite every other click waits for this turn, and on PostgreSQL for the device's
-        # lock, so the count sees every session committed before it and the reuse decision
-        # cannot race: keep any other work out of it.
+        # Everything is built first: on SQLite every other click waits for this turn, and on
+        # PostgreSQL for the device's lock, so the count sees every session committed before
+        # it and the reuse decision cannot race. Inside, only what the count finds is filled in.
+        reference = correlation_id.new_id()
+        row = _session_row(site.id, reference, click, browser, now)
+        data = _event(reference, click, 1, now, now)
         with click_writer(db.engine) as writer:  # commits all together
             found = None
             if click.device_id is not None:
                 found = writer.count(site.id, click.device_id, since, browser, now)
             if found is not None:
-                data = _event(found.correlation_id, click, found.click_count, found.created_at, now)
-                writer.add_event(_outbox(site, data, now))
+                data.update(
+                    correlation_id=found.correlation_id,
+                    click_count=found.click_count,
+                    created_at=isoformat(found.created_at),
+                )
+                writer.add_event(Outbox(uid, site.id, data, now))
                 return found.correlation_id, "reused"
-            reference = correlation_id.new_id()
-            data = _event(reference, click, 1, now, now)
-            row = _session_row(site.id, reference, click, browser, now)
-            if writer.issue(row, _outbox(site, data, now)):
+            if writer.issue(row, Outbox(uid, site.id, data, now)):
                 return reference, "stored"
     raise RuntimeError(f"no free correlation ID after {ATTEMPTS} draws")
 
@@ -165,10 +170,6 @@ def _session_row(
         "user_agent": click.user_agent,
         **browser,
     }
-
-
-def _outbox(site: CachedSite, data: dict[str, Any], now: datetime) -> Outbox:
-    return Outbox(WebhookEvent.new_uid(), site.id, data, now)
 
 
 def _event(

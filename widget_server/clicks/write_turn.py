@@ -3,8 +3,6 @@
 import fcntl
 import os
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Protocol
 
 from sqlalchemy import Engine
@@ -21,46 +19,55 @@ class Transaction(Protocol):
     def rollback(self) -> None: ...
 
 
-@contextmanager
-def write_turn(connection: Transaction, engine: Engine) -> Iterator[None]:
-    """Run the rest of connection's transaction in the database's write turn; commit at the end."""
-    if engine.dialect.name != "sqlite":
-        with _ending(connection):
-            yield
-        return
-    # SQLite lets one writer in at a time and makes the others poll with sleeps of up to 100 ms;
-    # a thread lock and an flock hand the turn over at once, to this process or another one.
-    # pysqlite opens the transaction at the first INSERT or UPDATE, and that statement takes
-    # SQLite's write lock before reading anything, so a writer outside these turns (the CLI,
-    # the webhook worker) is waited for through busy_timeout, never raced.
-    with _THREADS, _process_turn(engine.url.database), _ending(connection):
-        yield
+class WriteTurn:
+    """Run the rest of connection's transaction in the database's write turn; commit at the end.
+
+    SQLite lets one writer in at a time and makes the others poll with sleeps of up to 100 ms;
+    a thread lock and an flock hand the turn over at once, to this process or another one.
+    pysqlite opens the transaction at the first INSERT or UPDATE, and that statement takes
+    SQLite's write lock before reading anything, so a writer outside these turns (the CLI,
+    the webhook worker) is waited for through busy_timeout, never raced. PostgreSQL has no
+    turn: the transaction is only ended. A class, not a generator: every click enters one.
+    """
+
+    def __init__(self, connection: Transaction, engine: Engine):
+        self.connection = connection
+        self.lock_file = (
+            _lock_file(engine.url.database) if engine.dialect.name == "sqlite" else None
+        )
+
+    def __enter__(self) -> None:
+        if self.lock_file is not None:
+            _THREADS.acquire()
+            if self.lock_file >= 0:
+                try:
+                    fcntl.flock(self.lock_file, fcntl.LOCK_EX)
+                except BaseException:
+                    _THREADS.release()
+                    raise
+
+    def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
+        try:
+            if kind is None:
+                self.connection.commit()
+            else:
+                self.connection.rollback()  # still in the turn, so the next writer never waits
+        finally:
+            if self.lock_file is not None:
+                if self.lock_file >= 0:
+                    fcntl.flock(self.lock_file, fcntl.LOCK_UN)
+                _THREADS.release()
 
 
-@contextmanager
-def _ending(connection: Transaction) -> Iterator[None]:
-    try:
-        yield
-    except BaseException:
-        connection.rollback()  # still in the turn, so the next writer never waits on it
-        raise
-    connection.commit()
-
-
-@contextmanager
-def _process_turn(database: str | None) -> Iterator[None]:
+def _lock_file(database: str | None) -> int:
+    """Return this process's descriptor of database's lock file, or -1 for a private one."""
     if not database or database == ":memory:":
-        yield  # a private database: this process is its only writer
-        return
+        return -1  # a private database: this process is its only writer
     descriptor = _lock_files.get(database)
     if descriptor is None:
         descriptor = os.open(f"{database}-writer.lock", os.O_RDWR | os.O_CREAT, 0o644)
         _lock_files[database] = descriptor
-    fcntl.flock(descriptor, fcntl.LOCK_EX)
-    try:
-        yield
-    finally:
-        fcntl.flock(descriptor, fcntl.LOCK_UN)
+    return descriptor
 
 
 def _forget_lock_files() -> None:

@@ -47,13 +47,13 @@ def test_a_failed_write_rolls_back_and_frees_the_turn(app, site):
     with app.app_context():
         with db.engine.connect() as connection:
             try:
-                with write_turn.write_turn(connection, db.engine):
+                with write_turn.WriteTurn(connection, db.engine):
                     connection.execute(sa.update(Site).values(name="Half-written"))
                     raise RuntimeError("broken")
             except RuntimeError:
                 pass
             assert not write_turn._THREADS.locked()
-            with write_turn.write_turn(connection, db.engine):
+            with write_turn.WriteTurn(connection, db.engine):
                 connection.execute(sa.update(Site).values(reuse_hours=2))
         [(name, hours)] = db.session.execute(sa.select(Site.name, Site.reuse_hours)).all()
     assert (name, hours) == ("Shop", 2)
@@ -61,8 +61,7 @@ def test_a_failed_write_rolls_back_and_frees_the_turn(app, site):
 
 def test_a_forked_process_opens_its_own_lock_file(tmp_path):
     database = str(tmp_path / "widget.db")
-    with write_turn._process_turn(database):
-        pass
+    write_turn._lock_file(database)
     assert database in write_turn._lock_files
     child = os.fork()
     if child == 0:

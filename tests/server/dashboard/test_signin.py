@@ -2,6 +2,8 @@
 
 import pytest
 from dashboard_support import Dashboard, make_user
+from limits.storage import storage_from_string
+from limits.strategies import FixedWindowRateLimiter
 
 from widget_server import create_app
 
@@ -162,3 +164,10 @@ def test_an_admin_is_made_by_the_cli_or_another_admin(app, dashboard, site):
     make_user(app, "root@shop.example", admin=True)
     dashboard.login("root@shop.example")
     assert dashboard.get("/dashboard/users").status_code == 200
+
+
+def test_a_dead_limiter_storage_never_stops_a_login(app, dashboard, member):
+    dead = storage_from_string("redis://127.0.0.1:9")  # nothing listens there
+    app.extensions["rate_limiter"] = FixedWindowRateLimiter(dead)
+    assert dashboard.login(member, "wrong password guess").status_code == 200
+    assert dashboard.login(member).status_code == 302
