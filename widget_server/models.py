@@ -39,9 +39,12 @@ def isoformat(moment: datetime | None) -> str | None:
     return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
+REFERENCE = "{reference}"  # where a site's message template takes the correlation ID
+
+
 def render_message(template: str, correlation_id: str) -> str:
     """Put a correlation ID into a site's message template."""
-    return template.replace("{reference}", correlation_id)
+    return template.replace(REFERENCE, correlation_id)
 
 
 class UTCDateTime(types.TypeDecorator[datetime]):

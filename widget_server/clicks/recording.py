@@ -16,7 +16,7 @@ from widget_server.clicks.site_cache import CachedSite, site_cache
 from widget_server.db import db, reason
 from widget_server.errors import ApiError
 from widget_server.metrics import count_click
-from widget_server.models import isoformat, render_message, utcnow
+from widget_server.models import isoformat, utcnow
 from widget_server.privacy.ip_policy import apply_ip_policy
 from widget_server.webhooks.tables import WebhookEvent
 
@@ -143,10 +143,10 @@ def _write(site: CachedSite, click: Click) -> tuple[str, str]:
 
 def whatsapp_url(site: CachedSite, reference: str | None) -> str:
     """Build the wa.me link; without a reference it opens the chat with no pre-filled text."""
-    base = f"{site.whatsapp_base_url.rstrip('/')}/{site.whatsapp_number}"
     if reference is None:
-        return base
-    return f"{base}?text={quote(render_message(site.message_template, reference), safe='')}"
+        return site.chat_url
+    # Quoting works character by character, so the template's quoted parts join as its whole.
+    return f"{site.chat_url}?text={quote(reference, safe='').join(site.quoted_message)}"
 
 
 def _browser(click: Click) -> dict[str, Any]:

@@ -3,6 +3,8 @@
 import threading
 import time
 from dataclasses import dataclass
+from functools import cached_property
+from urllib.parse import quote
 
 from flask import current_app
 from limits import RateLimitItem, parse_many
@@ -10,7 +12,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from widget_server.db import db
-from widget_server.models import Site
+from widget_server.models import REFERENCE, Site
 
 # Built once: the click path is hot, and composing statements costs more than running them.
 LOAD = select(
@@ -41,6 +43,16 @@ class CachedSite:
     private_params: str
     client_limits: tuple[RateLimitItem, ...]
     site_limits: tuple[RateLimitItem, ...]
+
+    @cached_property
+    def chat_url(self) -> str:
+        """The site's wa.me link, opening the chat with no text."""
+        return f"{self.whatsapp_base_url.rstrip('/')}/{self.whatsapp_number}"
+
+    @cached_property
+    def quoted_message(self) -> tuple[str, ...]:
+        """The message template URL-quoted around its reference placeholders, quoted once."""
+        return tuple(quote(part, safe="") for part in self.message_template.split(REFERENCE))
 
 
 class SiteCache:

@@ -34,3 +34,9 @@ def test_previewers_are_crawlers(agent):
 @pytest.mark.parametrize("agent", [*VISITORS, "", None])
 def test_browsers_in_app_browsers_and_http_clients_are_visitors(agent):
     assert not is_crawler(agent)
+
+
+def test_an_agent_too_long_to_cache_is_still_searched_whole():
+    padded = "Mozilla/5.0 " + "x" * 600
+    assert is_crawler(padded + " Googlebot/2.1") and not is_crawler(padded)
+    assert is_crawler("Mozilla/5.0 Googlebot/2.1") and is_crawler("Mozilla/5.0 Googlebot/2.1")

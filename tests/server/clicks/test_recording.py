@@ -1,15 +1,17 @@
 """The click link: issuing, reusing and handing over correlation IDs."""
 
 from datetime import timedelta
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
 import sqlalchemy as sa
 from clicks_support import BROWSER, PAGE, click, events, reference, sessions
 
 import correlation_id
+from widget_server.clicks.recording import whatsapp_url
+from widget_server.clicks.site_cache import CachedSite
 from widget_server.db import db
-from widget_server.models import Site, WebSession
+from widget_server.models import Site, WebSession, render_message
 from widget_server.webhooks.tables import WebhookEvent
 
 
@@ -228,3 +230,14 @@ def test_a_failing_outbox_write_leaves_no_trace(app, client, site, monkeypatch, 
     [row] = sessions(app)
     assert (row.correlation_id, row.click_count) == (first, 1)
     assert len(events(app)) == 1
+
+
+@pytest.mark.parametrize(
+    "template",
+    ["Hi! {reference}", "{reference}", "Réf. {reference} — {reference}?&#", "no placeholder"],
+)
+def test_the_link_text_is_the_template_quoted_whole(template):
+    site = CachedSite(1, "s_x", "15551234567", "https://wa.me/", template, 12, "full", "", (), ())
+    expected = quote(render_message(template, "O-aB3dE9z"), safe="")
+    assert whatsapp_url(site, "O-aB3dE9z") == f"https://wa.me/15551234567?text={expected}"
+    assert whatsapp_url(site, None) == "https://wa.me/15551234567"
