@@ -168,3 +168,23 @@ def test_only_the_newest_session_inside_the_window_is_counted(app, site):
         )
         assert counts == {"O-older01": 1, "O-newer01": 2}
         assert db.session.scalar(sa.select(sa.func.count()).select_from(WebhookEvent)) == 2
+
+
+
+def test_a_thread_keeps_its_click_connection_and_gives_back_one_that_failed(app, site):
+    with app.app_context():
+        pool = db.engine.pool
+        with click_writer(db.engine) as writer:
+            first = writer.cursor.connection
+        with click_writer(db.engine) as writer:
+            assert writer.cursor.connection is first  # no checkout from the pool per click
+        assert pool.checkedout() == 1
+        try:
+            with click_writer(db.engine) as writer:
+                writer.cursor.execute("SELECT * FROM no_such_table")
+        except db.engine.dialect.loaded_dbapi.Error:
+            pass
+        assert pool.checkedout() == 0  # back to the pool, which would drop a broken one
+        with click_writer(db.engine) as writer:
+            assert writer.cursor.execute("SELECT 1").fetchone()[0] == 1
+        assert pool.checkedout() == 1
