@@ -170,7 +170,6 @@ def test_only_the_newest_session_inside_the_window_is_counted(app, site):
         assert db.session.scalar(sa.select(sa.func.count()).select_from(WebhookEvent)) == 2
 
 
-
 def test_a_thread_keeps_its_click_connection_and_gives_back_one_that_failed(app, site):
     with app.app_context():
         pool = db.engine.pool
