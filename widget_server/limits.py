@@ -1,8 +1,7 @@
 """The server's one rate limiter (the `limits` library): clicks, logins, correlations, endpoints.
 
-Every caller counts programmatically, so no per-request hook runs: Flask-Limiter's before,
-after and teardown hooks cost every click a seventh of its time (bench/click.py) and did
-nothing for it.
+Every caller counts by hand, so no hook runs on every request: Flask-Limiter's before, after
+and teardown hooks cost each click about 7% of its instructions and did nothing for it.
 """
 
 import time
@@ -15,8 +14,6 @@ from limits.strategies import FixedWindowRateLimiter, RateLimiter
 from widget_server.clicks.client_ip import client_ip
 
 EXTENSION = "rate_limiter"
-
-
 SWEEP_SECONDS = 1.0
 
 

@@ -32,6 +32,7 @@ class WriteTurn:
 
     def __init__(self, connection: Transaction, engine: Engine):
         self.connection = connection
+        # None: no turn (PostgreSQL); -1: a private SQLite database, turns between threads only.
         self.lock_file = (
             _lock_file(engine.url.database) if engine.dialect.name == "sqlite" else None
         )
