@@ -4,7 +4,8 @@ Run with the server env: `.venv/bin/python bench/click.py [--seconds N] [--sqlit
 Each server runs as `gunicorn -k gthread -w 2 --threads 4` on 127.0.0.1; two separate processes
 of four keep-alive `http.client` threads each load it for a fixed time, with ~2000 devices so
 clicks both issue and reuse IDs. Rounds alternate the servers
-and the best round of each counts, so a busy neighbour on the machine skews both alike.
+and the best round of each counts, so a busy neighbour on the machine skews both alike; each
+round's own ratio is printed too.
 The minimal durable click (bench/minimal_click.py) does the click's writes with the raw driver
 in one transaction: the physical limit. Goal: real / minimal >= 0.9 on SQLite and PostgreSQL.
 Each line also shows the gunicorn processes' CPU time per answered request (from /proc).
@@ -18,6 +19,7 @@ import http.client
 import multiprocessing
 import os
 import random
+import statistics
 import sys
 import tempfile
 import threading
@@ -143,7 +145,7 @@ def main() -> None:
     parser.add_argument("--sqlite-only", action="store_true")
     parser.add_argument("--load-seconds", type=float, default=60.0, help="0 skips the load run")
     args = parser.parse_args()
-    best, failures = {}, 0
+    best, failures, rounds = {}, 0, {}
     with contextlib.ExitStack() as stack:
         workdir = stack.enter_context(tempfile.TemporaryDirectory(prefix="wah-bench-click-"))
         databases = {"sqlite": "sqlite:///" + os.path.join(workdir, "bench.db")}
@@ -162,6 +164,7 @@ def main() -> None:
             for name, target, env, path in servers:
                 rate, failed = run(name, target, env, path, args)
                 best[name], failures = max(best.get(name, 0.0), rate), failures + failed
+                rounds.setdefault(name, []).append(rate)
         print(f"\nclick link, best of {args.rounds} ({args.workers} workers x {THREADS} threads)")
         print(f"  bare Flask 302    {best['bare']:8.0f} req/s  (baseline)")
         for name in setups:
@@ -174,6 +177,10 @@ def main() -> None:
             ratio = best[name] / minimal
             print(f"  real / minimal, {name}: {ratio:.2f}  "
                   f"(goal >= 0.9: {'ok' if ratio >= 0.9 else 'BELOW GOAL'})")  # fmt: skip
+            # Each round measures the two back to back: its ratio shows how much the best hides.
+            each = [r / m for r, m in zip(rounds[name], rounds[f"minimal {name}"], strict=True)]
+            print(f"    by round: {' '.join(f'{r:.2f}' for r in each)}"
+                  f" (median {statistics.median(each):.2f})")  # fmt: skip
         if failures:
             print(f"  {failures} requests failed", flush=True)
         if args.load_seconds > 0:
