@@ -130,7 +130,6 @@ class ClickWriter:
         self.cursor = connection.cursor()  # of the DBAPI connection: sqlite3's or psycopg's
         self.dialect = dialect
         self.sql = _SQLITE if dialect == "sqlite" else _POSTGRESQL
-        self._bound: tuple[datetime | None, Any] = (None, None)  # a click binds its time thrice
 
     def count(
         self, site_id: int, device_id: str, since: datetime, browser: dict[str, Any], now: datetime
@@ -176,14 +175,9 @@ class ClickWriter:
 
     def _time(self, moment: datetime) -> Any:
         """Spell a time as its column keeps it: naive UTC, as SQLAlchemy's text on SQLite."""
-        last, bound = self._bound
-        if moment is last:
-            return bound
         naive = moment.astimezone(UTC).replace(tzinfo=None)
         # SQLAlchemy's own text for a DateTime on SQLite, which sorts as a time.
-        bound = naive.isoformat(" ", "microseconds") if self.dialect == "sqlite" else naive
-        self._bound = (moment, bound)
-        return bound
+        return naive.isoformat(" ", "microseconds") if self.dialect == "sqlite" else naive
 
 
 _TIMES = (SESSION_COLUMNS.index("created_at"), SESSION_COLUMNS.index("last_click_at"))

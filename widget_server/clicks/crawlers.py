@@ -16,6 +16,8 @@ _AGENTS = re.compile(
     r"|mastodon/|cardyb|petalbot|semrushbot|ahrefsbot|\bbot\b|crawler|spider"
 )
 
+MAX_CACHED = 512  # longer agents are searched every time: the cache stays small whatever is sent
+
 
 def is_crawler(user_agent: str | None) -> bool:
     """Tell whether user_agent belongs to a link previewer or crawler."""
@@ -24,9 +26,6 @@ def is_crawler(user_agent: str | None) -> bool:
     if len(user_agent) > MAX_CACHED:
         return _is_crawler.__wrapped__(user_agent)
     return _is_crawler(user_agent)
-
-
-MAX_CACHED = 512  # longer agents are searched every time: the cache stays small whatever is sent
 
 
 @lru_cache(maxsize=1024)  # most visitors share a few hundred agents; an odd one costs one search

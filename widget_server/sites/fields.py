@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 import limits
 
 from widget_server.errors import OperatorError
+from widget_server.models import REFERENCE
 from widget_server.sites import privacy_settings
 
 # E.164 without the plus: a country code never starts with 0, at most 15 digits in all.
@@ -43,8 +44,8 @@ def clean_number(value: str) -> str:
 
 def clean_message(value: str) -> str:
     """Return a message template that has a place for the reference, or raise ValueError."""
-    if "{reference}" not in value:
-        raise ValueError("must contain {reference}, where the correlation ID goes")
+    if REFERENCE not in value:
+        raise ValueError(f"must contain {REFERENCE}, where the correlation ID goes")
     if len(value) > 1000:
         raise ValueError("must be at most 1000 characters")
     return value
